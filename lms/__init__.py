@@ -1,0 +1,100 @@
+"""Training management for a multi-agency safeguarding partnership."""
+
+from pathlib import Path
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from lms import config as settings
+from lms.extensions import csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application; `config` overrides settings read from the environment."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        static_folder="static",
+        static_url_path="/assets",
+    )
+    app.config.from_object(settings.Defaults)
+    overrides = config or {}
+    instance = Path(overrides.get("INSTANCE_PATH", app.instance_path))
+    app.config.update(settings.from_environment(instance))
+    app.config.update(overrides)
+    _refuse_weak_secret(app)
+    if app.config.get("JINJA_BYTECODE_CACHE") is not None:
+        # Shared by many apps in one process (the test suite) so templates compile once.
+        app.jinja_options = {
+            **app.jinja_options,
+            "bytecode_cache": app.config["JINJA_BYTECODE_CACHE"],
+        }
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(ROOT / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    if app.config["PROXY_FIX_X_FOR"]:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1, x_host=1
+        )
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    _import_models()
+
+    from lms.core import database
+
+    database.configure_sqlite(app)
+
+    from lms.accounts.admin import bp as admin_bp
+    from lms.accounts.staff import bp as staff_bp
+    from lms.accounts.views import bp as accounts_bp
+    from lms.core.views import bp as pages_bp
+
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(staff_bp)
+
+    from lms.core import web
+
+    web.init_app(app)
+
+    from lms.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _import_models() -> None:
+    """Import every model module so the metadata is complete (for Alembic and create_all)."""
+    import lms.accounts.models  # noqa: F401
+    import lms.audit.models  # noqa: F401
+    import lms.mail.models  # noqa: F401
+
+
+def _refuse_weak_secret(app: Flask) -> None:
+    key = app.config.get("SECRET_KEY") or ""
+    if app.config["LMS_ENV"] == "development" or app.testing:
+        if not key:
+            raise RuntimeError("SECRET_KEY is empty")
+        return
+    if key.lower() in settings.WEAK_SECRET_KEYS or len(key) < 32:
+        raise RuntimeError(
+            "Refusing to start: set SECRET_KEY to a random value of 32 characters or more "
+            "(for example: python -c 'import secrets; print(secrets.token_hex(32))')"
+        )

@@ -1,0 +1,1 @@
+"""Users, agencies, roles, sign-in, registration and password reset."""

@@ -1,0 +1,158 @@
+"""Signing in, slowing password guessing, and password reset by a single-use link."""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from lms.accounts.models import PasswordResetToken, SignInAttempt, User
+from lms.accounts.passwords import hash_password, hasher, verify_password
+from lms.accounts.services import AccountError, change_password, find_user_by_email, normalise_email
+from lms.extensions import db
+from lms.mail.services import queue_message
+
+# Verified when the email is unknown, so both cases take the same time.
+_UNKNOWN_USER_PASSWORD = "no such account"
+
+
+class TooManyAttempts(AccountError):
+    pass
+
+
+class InvalidResetLink(AccountError):
+    pass
+
+
+def recent_failures(email: str, *, now: datetime, window: timedelta) -> int:
+    """Wrong passwords for this address inside the window, since its last successful sign-in."""
+    since = now - window
+    last_success = db.session.scalar(
+        sa.select(sa.func.max(SignInAttempt.attempted_at)).where(
+            SignInAttempt.email == email,
+            SignInAttempt.succeeded.is_(True),
+            SignInAttempt.attempted_at > since,
+        )
+    )
+    return db.session.scalar(
+        sa.select(sa.func.count()).where(
+            SignInAttempt.email == email,
+            SignInAttempt.succeeded.is_(False),
+            SignInAttempt.attempted_at > (last_success or since),
+        )
+    )
+
+
+def authenticate(
+    email: str, password: str, *, now: datetime, max_failures: int, window: timedelta
+) -> User | None:
+    """The active user with this email and password, or None; refuses once too many wrong
+    passwords were tried for the address within the window, even the right one."""
+    email = normalise_email(email)
+    if recent_failures(email, now=now, window=window) >= max_failures:
+        raise TooManyAttempts(
+            "Too many attempts to sign in to this account. Wait 5 minutes and try again"
+        )
+    user = find_user_by_email(email)
+    if user is None:
+        verify_password(_dummy_hash(), password)
+        valid = False
+    else:
+        valid = verify_password(user.password_hash, password) and user.is_active
+    db.session.add(SignInAttempt(email=email[:254], attempted_at=now, succeeded=valid))
+    if not valid:
+        return None
+    if hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_signed_in_at = now
+    return user
+
+
+_dummy = {}
+
+
+def _dummy_hash() -> str:
+    key = (hasher().time_cost, hasher().memory_cost)
+    if key not in _dummy:
+        _dummy[key] = hash_password(_UNKNOWN_USER_PASSWORD)
+    return _dummy[key]
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_reset_token(user: User, *, now: datetime, valid_for: timedelta) -> str:
+    """A new single-use secret (256 bits); only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        PasswordResetToken(
+            user=user, token_hash=_digest(token), created_at=now, expires_at=now + valid_for
+        )
+    )
+    return token
+
+
+def request_password_reset(email: str, *, now: datetime, valid_for: timedelta, link_for) -> None:
+    """Email a reset link to an active account; an unknown address gets nothing and looks the
+    same to the person asking."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active:
+        return
+    token = issue_reset_token(user, now=now, valid_for=valid_for)
+    queue_message(
+        recipient=user.email,
+        user=user,
+        kind="password_reset",
+        subject="Reset your password",
+        context={"user": user, "link": link_for(token), "valid_for": valid_for},
+    )
+
+
+def invite(user: User, *, now: datetime, valid_for: timedelta, link_for) -> None:
+    """Tell a person an administrator made their account, with a link to choose a password."""
+    token = issue_reset_token(user, now=now, valid_for=valid_for)
+    queue_message(
+        recipient=user.email,
+        user=user,
+        kind="account_created",
+        subject="Your training account",
+        context={"user": user, "link": link_for(token), "valid_for": valid_for},
+    )
+
+
+def find_reset_token(token: str, *, now: datetime) -> PasswordResetToken:
+    """The usable token for this secret, or InvalidResetLink."""
+    row = db.session.scalar(
+        sa.select(PasswordResetToken).where(PasswordResetToken.token_hash == _digest(token or ""))
+    )
+    if row is None or row.used_at is not None:
+        raise InvalidResetLink(
+            "This password reset link has already been used or is not valid. Ask for a new one"
+        )
+    if row.expires_at <= now or not row.user.is_active:
+        raise InvalidResetLink("This password reset link has expired. Ask for a new one")
+    return row
+
+
+def reset_password(token: str, new_password: str, *, now: datetime) -> User:
+    """Use a reset link once: set the password, spend every open link, end every session."""
+    row = find_reset_token(token, now=now)
+    change_password(row.user, new_password)
+    db.session.execute(
+        sa.update(PasswordResetToken)
+        .where(PasswordResetToken.user_id == row.user_id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+    return row.user
+
+
+def purge_sign_in_records(*, now: datetime) -> int:
+    """Forget sign-in attempts older than a day and reset links past their expiry."""
+    attempts = db.session.execute(
+        sa.delete(SignInAttempt).where(SignInAttempt.attempted_at < now - timedelta(days=1))
+    ).rowcount
+    db.session.execute(
+        sa.delete(PasswordResetToken).where(PasswordResetToken.expires_at < now - timedelta(days=1))
+    )
+    return attempts

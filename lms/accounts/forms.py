@@ -1,0 +1,206 @@
+"""Forms for registration, sign-in, password reset, account details and administration."""
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovPasswordInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length
+
+from lms.accounts.models import ROLE_LABELS, SECTOR_LABELS, Role, Sector
+from lms.core.forms import choices, optional_int
+
+EMAIL_PARAMS = {"type": "email", "autocomplete": "email", "spellcheck": "false"}
+
+
+def _email(label: str, *, required: str | None, description: str = "") -> StringField:
+    validators = [InputRequired(required)] if required else []
+    return StringField(
+        label,
+        validators=[
+            *validators,
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+        ],
+        widget=GovTextInput(),
+        description=description,
+        render_kw=EMAIL_PARAMS,
+    )
+
+
+def _text(label: str, required: str, *, autocomplete: str = "off") -> StringField:
+    return StringField(
+        label,
+        validators=[
+            InputRequired(required),
+            Length(max=200, message=f"{label} must be 200 characters or fewer"),
+        ],
+        widget=GovTextInput(),
+        render_kw={"autocomplete": autocomplete, "spellcheck": "false"},
+    )
+
+
+def _agency_select(label: str = "Agency") -> SelectField:
+    return SelectField(
+        label,
+        coerce=optional_int,
+        validate_choice=False,
+        validators=[InputRequired("Select your agency from the list")],
+        widget=GovSelect(),
+        description="The organisation you work for",
+    )
+
+
+class DetailsForm(FlaskForm):
+    name = _text("Full name", "Enter your full name", autocomplete="name")
+    email = _email(
+        "Work email address",
+        required="Enter your work email address",
+        description="We suggest your agency from it",
+    )
+    job_title = _text("Job title", "Enter your job title", autocomplete="organization-title")
+    agency_id = _agency_select()
+    line_manager_email = _email(
+        "Line manager's email address (optional)",
+        required=None,
+        description="We tell your line manager about bookings that need their attention",
+    )
+
+    def set_agencies(self, agencies):
+        self.agency_id.choices = choices(
+            ((agency.id, agency.name) for agency in agencies), blank="Select your agency"
+        )
+
+
+class RegistrationForm(DetailsForm):
+    password = PasswordField(
+        "Create a password",
+        validators=[InputRequired("Enter a password")],
+        widget=GovPasswordInput(),
+        description="At least 8 characters. A few unrelated words make a strong password.",
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField("Create account", widget=GovSubmitInput())
+
+
+class AccountForm(DetailsForm):
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+
+class SignInForm(FlaskForm):
+    email = _email("Email address", required="Enter your email address")
+    password = PasswordField(
+        "Password",
+        validators=[InputRequired("Enter your password")],
+        widget=GovPasswordInput(),
+        render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField(
+        "Keep me signed in on this device for 14 days", widget=GovCheckboxInput()
+    )
+    submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class ResetRequestForm(FlaskForm):
+    email = _email("Email address", required="Enter your email address")
+    submit = SubmitField("Send reset link", widget=GovSubmitInput())
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        validators=[InputRequired("Enter a new password")],
+        widget=GovPasswordInput(),
+        description="At least 8 characters. A few unrelated words make a strong password.",
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField("Set password", widget=GovSubmitInput())
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password",
+        validators=[InputRequired("Enter your current password")],
+        widget=GovPasswordInput(),
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = PasswordField(
+        "New password",
+        validators=[InputRequired("Enter a new password")],
+        widget=GovPasswordInput(),
+        description="At least 8 characters.",
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField("Change password", widget=GovSubmitInput())
+
+
+class AgencyForm(FlaskForm):
+    name = _text("Agency name", "Enter the agency's name")
+    sector = RadioField(
+        "Sector",
+        choices=choices((sector.value, label) for sector, label in SECTOR_LABELS.items()),
+        validators=[InputRequired("Select the agency's sector")],
+        widget=GovRadioInput(),
+    )
+    is_statutory_partner = BooleanField(
+        "Statutory safeguarding partner (council, health or police)", widget=GovCheckboxInput()
+    )
+    domains = TextAreaField(
+        "Email domains",
+        description="One per line, for example school.sch.uk. Used to suggest this agency when "
+        "someone registers.",
+        validators=[Length(max=4000, message="Email domains must be 4000 characters or fewer")],
+        widget=GovTextArea(),
+    )
+    submit = SubmitField("Save agency", widget=GovSubmitInput())
+
+    @property
+    def sector_value(self) -> Sector:
+        return Sector(self.sector.data)
+
+
+ROLE_CHOICES = choices((role.value, label) for role, label in ROLE_LABELS.items())
+
+
+class UserForm(DetailsForm):
+    name = _text("Full name", "Enter the person's full name")
+    email = _email("Work email address", required="Enter the person's work email address")
+    job_title = _text("Job title", "Enter the person's job title")
+    roles = SelectMultipleField(
+        "Roles",
+        choices=ROLE_CHOICES,
+        widget=GovCheckboxesInput(),
+        description="A person may hold several roles",
+    )
+    is_active = BooleanField("Account is active (can sign in)", widget=GovCheckboxInput())
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+    @property
+    def role_values(self) -> set[Role]:
+        return {Role(value) for value in self.roles.data or []}
+
+
+class StaffForm(FlaskForm):
+    name = _text("Full name", "Enter the person's full name")
+    job_title = _text("Job title", "Enter the person's job title")
+    line_manager_email = _email("Line manager's email address (optional)", required=None)
+    is_active = BooleanField(
+        "Account is active (clear this when the person leaves your agency)",
+        widget=GovCheckboxInput(),
+    )
+    submit = SubmitField("Save", widget=GovSubmitInput())

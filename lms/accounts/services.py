@@ -1,0 +1,386 @@
+"""Rules for agencies and people: registration, account changes, staff and role management."""
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+
+from lms.accounts.models import (
+    Agency,
+    AgencyEmailDomain,
+    AgencyMembership,
+    Role,
+    Sector,
+    User,
+    UserRole,
+)
+from lms.accounts.passwords import check_password, hash_password
+from lms.audit import services as audit
+from lms.core.errors import DomainError
+from lms.extensions import db
+
+DOMAIN_PATTERN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+class AccountError(DomainError):
+    pass
+
+
+class EmailTaken(AccountError):
+    pass
+
+
+class AgencyError(DomainError):
+    pass
+
+
+@dataclass
+class PersonDetails:
+    """What a person tells us about themselves."""
+
+    name: str
+    email: str
+    job_title: str
+    agency_id: int | None
+    line_manager_email: str | None = None
+
+
+def normalise_email(email: str) -> str:
+    """Addresses are compared and stored in lower case, without surrounding spaces."""
+    return (email or "").strip().lower()
+
+
+def check_email(email: str, *, field: str = "email") -> str:
+    """Return the normalised address, or refuse one that is not a valid email address."""
+    email = normalise_email(email)
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        raise AccountError(
+            "Enter an email address in the correct format, like name@example.org", field=field
+        ) from None
+    return email
+
+
+def email_domain(email: str) -> str:
+    return normalise_email(email).rpartition("@")[2]
+
+
+def suggest_agencies(email: str) -> list[Agency]:
+    """Active agencies whose email domains match the address (a subdomain matches its parent)."""
+    domain = email_domain(email)
+    if not domain:
+        return []
+    parts = domain.split(".")
+    candidates = [".".join(parts[index:]) for index in range(len(parts) - 1)]
+    return list(
+        db.session.scalars(
+            sa.select(Agency)
+            .join(AgencyEmailDomain)
+            .where(AgencyEmailDomain.domain.in_(candidates), Agency.is_active.is_(True))
+            .order_by(Agency.name)
+            .distinct()
+        )
+    )
+
+
+def active_agencies() -> list[Agency]:
+    return list(
+        db.session.scalars(
+            sa.select(Agency).where(Agency.is_active.is_(True)).order_by(Agency.name)
+        )
+    )
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def _active_agency(agency_id: int | None) -> Agency:
+    agency = db.session.get(Agency, agency_id) if agency_id else None
+    if agency is None or not agency.is_active:
+        raise AccountError("Select your agency from the list", field="agency_id")
+    return agency
+
+
+def _clean_details(details: PersonDetails, *, user: User | None = None) -> PersonDetails:
+    name = (details.name or "").strip()
+    job_title = (details.job_title or "").strip()
+    if not name:
+        raise AccountError("Enter your full name", field="name")
+    if not job_title:
+        raise AccountError("Enter your job title", field="job_title")
+    email = check_email(details.email)
+    existing = find_user_by_email(email)
+    if existing is not None and existing is not user:
+        raise EmailTaken(
+            "An account already exists for this email address. Sign in, or reset your password",
+            field="email",
+        )
+    manager = None
+    if details.line_manager_email and details.line_manager_email.strip():
+        manager = check_email(details.line_manager_email, field="line_manager_email")
+        if manager == email:
+            raise AccountError(
+                "Your line manager's email must be different from your own",
+                field="line_manager_email",
+            )
+    return PersonDetails(name, email, job_title, details.agency_id, manager)
+
+
+def create_user(
+    details: PersonDetails,
+    *,
+    password: str | None,
+    roles: set[Role],
+    now: datetime,
+    by: User | None = None,
+) -> User:
+    """Create an account with a membership of its agency; no password means none is usable yet."""
+    details = _clean_details(details)
+    agency = _active_agency(details.agency_id)
+    if password is not None:
+        check_password(password, personal=(details.email.partition("@")[0], details.name))
+    user = User(
+        email=details.email,
+        name=details.name,
+        job_title=details.job_title,
+        agency=agency,
+        line_manager_email=details.line_manager_email,
+        password_hash=hash_password(
+            password if password is not None else secrets.token_urlsafe(32)
+        ),
+        created_at=now,
+        updated_at=now,
+    )
+    user.role_grants = [UserRole(role=role, granted_at=now) for role in roles]
+    user.memberships = [
+        AgencyMembership(agency=agency, job_title=details.job_title, started_at=now)
+    ]
+    db.session.add(user)
+    db.session.flush()
+    if by is not None:
+        audit.record("user.created", user, actor=by, after=_user_snapshot(user))
+    return user
+
+
+def register(details: PersonDetails, *, password: str, now: datetime) -> User:
+    """A practitioner registers themselves."""
+    return create_user(details, password=password, roles={Role.PRACTITIONER}, now=now)
+
+
+def _user_snapshot(user: User) -> dict:
+    return {
+        "name": user.name,
+        "email": user.email,
+        "job_title": user.job_title,
+        "agency_id": user.agency_id,
+        "line_manager_email": user.line_manager_email,
+        "is_active": user.is_active,
+        "roles": sorted(role.value for role in user.roles),
+    }
+
+
+def update_details(user: User, details: PersonDetails, *, by: User, now: datetime) -> User:
+    """Change a person's details; moving agency closes the old membership and opens a new one."""
+    details = _clean_details(details, user=user)
+    agency = (
+        user.agency if details.agency_id == user.agency_id else _active_agency(details.agency_id)
+    )
+    before = _user_snapshot(user)
+    if agency.id != user.agency_id:
+        for membership in user.memberships:
+            if membership.ended_at is None:
+                membership.ended_at = now
+        user.memberships.append(
+            AgencyMembership(agency=agency, job_title=details.job_title, started_at=now)
+        )
+        user.agency = agency
+    user.name = details.name
+    user.email = details.email
+    user.job_title = details.job_title
+    user.line_manager_email = details.line_manager_email
+    user.updated_at = now
+    db.session.flush()
+    after = _user_snapshot(user)
+    if after != before:
+        audit.record("user.updated", user, actor=by, before=before, after=after)
+    return user
+
+
+def set_roles(user: User, roles: set[Role], *, by: User, now: datetime) -> None:
+    """Grant and withdraw roles; an admin cannot remove their own admin role."""
+    if user.id == by.id and Role.ADMIN in user.roles and Role.ADMIN not in roles:
+        raise AccountError("You cannot remove your own administrator role", field="roles")
+    if not roles:
+        raise AccountError("Select at least one role", field="roles")
+    before = sorted(role.value for role in user.roles)
+    user.role_grants = [grant for grant in user.role_grants if grant.role in roles]
+    for role in roles - user.roles:
+        user.role_grants.append(UserRole(role=role, granted_at=now))
+    db.session.flush()
+    after = sorted(role.value for role in user.roles)
+    if after != before:
+        audit.record(
+            "user.roles_changed", user, actor=by, before={"roles": before}, after={"roles": after}
+        )
+
+
+def set_active(user: User, active: bool, *, by: User) -> None:
+    """Deactivate (ending every session at once) or reactivate an account."""
+    if user.id == by.id and not active:
+        raise AccountError("You cannot deactivate your own account", field="is_active")
+    if user.is_active == active:
+        return
+    user.is_active = active
+    if not active:
+        user.end_sessions()
+    audit.record(
+        "user.activated" if active else "user.deactivated",
+        user,
+        actor=by,
+        before={"is_active": not active},
+        after={"is_active": active},
+    )
+
+
+def change_password(user: User, new_password: str) -> None:
+    """Set a new password and end every other session."""
+    check_password(new_password, personal=(user.email.partition("@")[0], user.name))
+    user.password_hash = hash_password(new_password)
+    user.end_sessions()
+
+
+def parse_domains(text: str) -> list[str]:
+    """Email domains, one per line or separated by commas; each must look like a domain."""
+    domains = []
+    for raw in re.split(r"[\s,;]+", text or ""):
+        domain = raw.strip().lower().lstrip("@")
+        if not domain:
+            continue
+        if not DOMAIN_PATTERN.match(domain):
+            raise AgencyError(
+                f"“{raw.strip()}” is not an email domain. Enter domains like school.sch.uk",
+                field="domains",
+            )
+        if domain not in domains:
+            domains.append(domain)
+    return domains
+
+
+def save_agency(
+    agency: Agency | None,
+    *,
+    name: str,
+    sector: Sector,
+    is_statutory_partner: bool,
+    domains: list[str],
+    by: User,
+) -> Agency:
+    """Create or update an agency; names are unique ignoring letter case."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise AgencyError("Enter the agency's name", field="name")
+    clash = db.session.scalar(sa.select(Agency).where(sa.func.lower(Agency.name) == name.lower()))
+    if clash is not None and clash is not agency:
+        raise AgencyError("An agency with this name already exists", field="name")
+    before = _agency_snapshot(agency) if agency is not None else None
+    if agency is None:
+        agency = Agency(name=name, sector=sector, is_statutory_partner=is_statutory_partner)
+        db.session.add(agency)
+    agency.name = name
+    agency.sector = sector
+    agency.is_statutory_partner = is_statutory_partner
+    kept = {row.domain: row for row in agency.domains}
+    agency.domains = [kept.get(domain) or AgencyEmailDomain(domain=domain) for domain in domains]
+    db.session.flush()
+    after = _agency_snapshot(agency)
+    if before != after:
+        action = "agency.created" if before is None else "agency.updated"
+        audit.record(action, agency, actor=by, before=before, after=after)
+    return agency
+
+
+def set_agency_active(agency: Agency, active: bool, *, by: User) -> None:
+    """Deactivate an agency (no longer offered at registration) or bring it back; people stay."""
+    if agency.is_active == active:
+        return
+    agency.is_active = active
+    audit.record(
+        "agency.activated" if active else "agency.deactivated",
+        agency,
+        actor=by,
+        before={"is_active": not active},
+        after={"is_active": active},
+    )
+
+
+def _agency_snapshot(agency: Agency) -> dict:
+    return {
+        "name": agency.name,
+        "sector": agency.sector.value,
+        "is_statutory_partner": agency.is_statutory_partner,
+        "domains": agency.domain_names,
+        "is_active": agency.is_active,
+    }
+
+
+def staff_of(agency: Agency, *, search: str = "") -> sa.Select:
+    """The people whose current agency is this one, by name."""
+    query = sa.select(User).where(User.agency_id == agency.id).order_by(User.name, User.id)
+    return _search(query, search)
+
+
+def people(*, search: str = "", agency_id: int | None = None, role: Role | None = None):
+    """Everyone, for administrators, narrowed by a search, an agency or a role."""
+    query = sa.select(User).order_by(User.name, User.id)
+    if agency_id:
+        query = query.where(User.agency_id == agency_id)
+    if role is not None:
+        query = query.where(User.id.in_(sa.select(UserRole.user_id).where(UserRole.role == role)))
+    return _search(query, search)
+
+
+def _search(query: sa.Select, search: str) -> sa.Select:
+    search = (search or "").strip().lower()
+    if not search:
+        return query
+    pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return query.where(
+        sa.or_(
+            sa.func.lower(User.name).like(pattern, escape="\\"),
+            User.email.like(pattern, escape="\\"),
+            sa.func.lower(User.job_title).like(pattern, escape="\\"),
+        )
+    )
+
+
+def registered_by_agency() -> list[tuple[Sector, str, int, int]]:
+    """Active accounts per active agency: sector, agency, people, of whom coordinators."""
+    coordinators = (
+        sa.select(sa.func.count())
+        .select_from(UserRole)
+        .join(User, User.id == UserRole.user_id)
+        .where(
+            UserRole.role == Role.COORDINATOR,
+            User.agency_id == Agency.id,
+            User.is_active.is_(True),
+        )
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        sa.select(
+            Agency.sector,
+            Agency.name,
+            sa.func.count(User.id),
+            coordinators,
+        )
+        .outerjoin(User, (User.agency_id == Agency.id) & User.is_active.is_(True))
+        .where(Agency.is_active.is_(True))
+        .group_by(Agency.id, Agency.sector, Agency.name)
+        .order_by(Agency.sector, Agency.name)
+    )
+    return [tuple(row) for row in rows]

@@ -1,0 +1,66 @@
+"""An agency coordinator's view of their own agency's staff."""
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from lms.accounts import permissions, services
+from lms.accounts.forms import StaffForm
+from lms.accounts.models import User
+from lms.core.errors import DomainError
+from lms.core.forms import show_error
+from lms.core.models import utcnow
+from lms.core.security import require
+from lms.extensions import db
+
+bp = Blueprint("staff", __name__, url_prefix="/agency")
+
+
+@bp.get("/staff")
+@login_required
+def index():
+    require(permissions.is_coordinator(current_user))
+    agency = current_user.agency
+    search = request.args.get("q", "")
+    page = db.paginate(
+        services.staff_of(agency, search=search),
+        per_page=current_app.config["USERS_PER_PAGE"],
+        error_out=False,
+    )
+    return render_template("staff/index.html", agency=agency, page=page, search=search)
+
+
+@bp.route("/staff/<int:user_id>", methods=["GET", "POST"])
+@login_required
+def edit(user_id):
+    person = db.get_or_404(User, user_id)
+    require(
+        permissions.is_coordinator(current_user)
+        and permissions.can_edit_staff_member(current_user, person)
+    )
+    if person.agency_id != current_user.agency_id:
+        # Admins who coordinate an agency use the admin pages for everyone else.
+        require(False)
+    form = StaffForm(obj=person) if request.method == "GET" else StaffForm()
+    if form.validate_on_submit():
+        try:
+            services.update_details(
+                person,
+                services.PersonDetails(
+                    name=form.name.data,
+                    email=person.email,
+                    job_title=form.job_title.data,
+                    agency_id=person.agency_id,
+                    line_manager_email=form.line_manager_email.data,
+                ),
+                by=current_user,
+                now=utcnow(),
+            )
+            services.set_active(person, form.is_active.data, by=current_user)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            flash(f"{person.name}'s details have been saved.", "success")
+            return redirect(url_for("staff.index"))
+    return render_template("staff/edit.html", form=form, person=person)

@@ -1,0 +1,228 @@
+"""Registration, sign-in and out, password reset and the person's own account page."""
+
+import logging
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+
+from lms.accounts import auth, services
+from lms.accounts.forms import (
+    AccountForm,
+    ChangePasswordForm,
+    RegistrationForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+    SignInForm,
+)
+from lms.accounts.passwords import verify_password
+from lms.core.errors import DomainError
+from lms.core.forms import show_error
+from lms.core.models import utcnow
+from lms.core.security import start_session
+from lms.extensions import db, limiter
+from lms.mail.services import messages_for
+
+bp = Blueprint("accounts", __name__)
+log = logging.getLogger("lms.security")
+
+
+def _details(form) -> services.PersonDetails:
+    return services.PersonDetails(
+        name=form.name.data,
+        email=form.email.data,
+        job_title=form.job_title.data,
+        agency_id=form.agency_id.data,
+        line_manager_email=form.line_manager_email.data,
+    )
+
+
+def _sign_in(user, *, remember: bool) -> None:
+    """A fresh session at every sign-in, so a session id planted before it is worthless."""
+    session.clear()
+    login_user(user, remember=remember)
+    start_session(remember)
+
+
+def _reset_link(token: str) -> str:
+    return url_for("accounts.reset_password", token=token, _external=True)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REGISTRATION_RATE_LIMIT"], methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("pages.index"))
+    form = RegistrationForm()
+    form.set_agencies(services.active_agencies())
+    suggested = []
+    if request.method == "GET" and request.args.get("email"):
+        form.email.data = request.args["email"]
+    if form.email.data:
+        suggested = services.suggest_agencies(form.email.data)
+        if len(suggested) == 1 and not form.agency_id.data and request.method == "GET":
+            form.agency_id.data = suggested[0].id
+    if request.method == "POST" and request.form.get("action") == "suggest":
+        form.agency_id.data = suggested[0].id if len(suggested) == 1 else form.agency_id.data
+        return render_template("accounts/register.html", form=form, suggested=suggested)
+    if form.validate_on_submit():
+        try:
+            user = services.register(_details(form), password=form.password.data, now=utcnow())
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            log.info("registered: user %s", user.id)
+            _sign_in(user, remember=False)
+            flash("Your account has been created. You are signed in.", "success")
+            return redirect(url_for("pages.index"))
+    return render_template("accounts/register.html", form=form, suggested=suggested)
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"], methods=["POST"])
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(url_for("pages.index"))
+    form = SignInForm()
+    status = 200
+    if form.validate_on_submit():
+        config = current_app.config
+        try:
+            user = auth.authenticate(
+                form.email.data,
+                form.password.data,
+                now=utcnow(),
+                max_failures=config["SIGN_IN_MAX_FAILURES"],
+                window=config["SIGN_IN_FAILURE_WINDOW"],
+            )
+        except auth.TooManyAttempts as error:
+            log.warning(
+                "sign-in refused: too many attempts for an account from %s", request.remote_addr
+            )
+            form.form_errors.append(error.message)
+            return render_template("accounts/sign_in.html", form=form), 429
+        db.session.commit()
+        if user is not None:
+            log.info("sign-in succeeded: user %s from %s", user.id, request.remote_addr)
+            _sign_in(user, remember=form.remember.data)
+            return redirect(_safe_next(request.args.get("next")))
+        log.warning("sign-in failed from %s", request.remote_addr)
+        show_error(form, DomainError("Enter a correct email address and password", field="email"))
+        status = 200
+    return render_template("accounts/sign_in.html", form=form), status
+
+
+def _safe_next(target: str | None) -> str:
+    """Follow ?next= only to a path on this site."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("pages.index")
+
+
+@bp.post("/sign-out")
+@login_required
+def sign_out():
+    current_user.end_sessions()
+    db.session.commit()
+    log.info("signed out: user %s", current_user.id)
+    logout_user()
+    session.clear()
+    flash("You have signed out.", "success")
+    return redirect(url_for("pages.index"))
+
+
+@bp.route("/password/forgotten", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT"], methods=["POST"])
+def forgotten_password():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        auth.request_password_reset(
+            form.email.data,
+            now=utcnow(),
+            valid_for=current_app.config["PASSWORD_RESET_VALID_FOR"],
+            link_for=_reset_link,
+        )
+        db.session.commit()
+        return render_template("accounts/reset_sent.html", email=form.email.data)
+    return render_template("accounts/forgotten_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    form = ResetPasswordForm()
+    try:
+        auth.find_reset_token(token, now=utcnow())
+    except auth.InvalidResetLink as error:
+        return render_template("accounts/reset_invalid.html", message=error.message), 410
+    if form.validate_on_submit():
+        try:
+            user = auth.reset_password(token, form.password.data, now=utcnow())
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            log.info("password reset: user %s", user.id)
+            logout_user()
+            session.clear()
+            flash("Your password has been changed. Sign in with your new password.", "success")
+            return redirect(url_for("accounts.sign_in"))
+    return render_template("accounts/reset_password.html", form=form)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    user = current_user._get_current_object()
+    form = AccountForm(obj=user) if request.method == "GET" else AccountForm()
+    form.set_agencies(services.active_agencies() + ([] if user.agency.is_active else [user.agency]))
+    if form.validate_on_submit():
+        try:
+            services.update_details(user, _details(form), by=user, now=utcnow())
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            flash("Your details have been saved.", "success")
+            return redirect(url_for("accounts.account"))
+    return render_template(
+        "accounts/account.html", form=form, user=user, messages=messages_for(user)[:20]
+    )
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    user = current_user._get_current_object()
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not verify_password(user.password_hash, form.current_password.data):
+            show_error(
+                form, DomainError("Your current password is not correct", field="current_password")
+            )
+        else:
+            try:
+                services.change_password(user, form.password.data)
+                db.session.commit()
+            except DomainError as error:
+                db.session.rollback()
+                show_error(form, error)
+            else:
+                _sign_in(user, remember=False)
+                flash(
+                    "Your password has been changed. You have been signed out everywhere else.",
+                    "success",
+                )
+                return redirect(url_for("accounts.account"))
+    return render_template("accounts/change_password.html", form=form)

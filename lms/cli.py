@@ -1,0 +1,53 @@
+"""Flask commands: run-jobs (from cron), seed-demo."""
+
+import click
+from flask import Flask, current_app
+
+from lms.core.models import utcnow
+from lms.extensions import db
+
+
+def run_jobs() -> dict:
+    """Do every piece of due background work once; safe to run again at any time."""
+    from lms.accounts.auth import purge_sign_in_records
+    from lms.mail import services as mail
+
+    config = current_app.config
+    now = utcnow()
+    results = {}
+    results["sign-in records purged"] = purge_sign_in_records(now=now)
+    db.session.commit()
+    delivered = mail.deliver_due(
+        transport=mail.transport_for(config),
+        sender=config["MAIL_FROM"],
+        now=now,
+        backoff_ceiling=config["MAIL_MAX_ATTEMPTS_BACKOFF"],
+    )
+    results["mail sent"] = delivered["sent"]
+    results["mail failed, queued for retry"] = delivered["failed"]
+    return results
+
+
+def register_commands(app: Flask) -> None:
+    @app.cli.command("run-jobs")
+    def run_jobs_command():
+        """Send due mail and do the other background work (run from cron every few minutes)."""
+        for name, count in run_jobs().items():
+            click.echo(f"{name}: {count}")
+
+    @app.cli.command("seed-demo")
+    @click.option("--if-empty", is_flag=True, help="Do nothing if any account exists already.")
+    def seed_demo_command(if_empty):
+        """Load the demonstration partnership (idempotent)."""
+        from lms.demo import seed_demo
+
+        summary = seed_demo(if_empty=if_empty)
+        db.session.commit()
+        click.echo(summary)
+
+    @app.cli.command("demo-sign-ins")
+    def demo_sign_ins_command():
+        """Print the demonstration accounts and their password."""
+        from lms.demo import sign_ins_text
+
+        click.echo(sign_ins_text())

@@ -1,0 +1,1 @@
+"""Pieces every feature uses: the model base, errors, permissions, security headers."""

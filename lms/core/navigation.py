@@ -1,0 +1,52 @@
+"""The service navigation: which links each role sees."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import url_for
+
+from lms.accounts import permissions
+
+
+def _anonymous(user) -> bool:
+    return not user.is_authenticated
+
+
+def _signed_in(user) -> bool:
+    return user.is_authenticated
+
+
+@dataclass(frozen=True)
+class NavItem:
+    text: str
+    endpoint: str
+    shown_to: Callable
+    # Other endpoints under this item, so it stays highlighted on its sub-pages.
+    section: str = ""
+
+
+ITEMS = (
+    NavItem("Home", "pages.index", lambda user: True),
+    NavItem("Your agency's staff", "staff.index", permissions.is_coordinator, "staff."),
+    NavItem("Registrations", "pages.registrations", permissions.can_view_statistics),
+    NavItem("Agencies", "admin.agencies", permissions.can_manage_agencies, "admin.agenc"),
+    NavItem("People", "admin.users", permissions.can_manage_users, "admin.user"),
+    NavItem("Your account", "accounts.account", _signed_in, "accounts.account"),
+    NavItem("Create an account", "accounts.register", _anonymous),
+    NavItem("Sign in", "accounts.sign_in", _anonymous),
+)
+
+
+def items_for(user, endpoint: str | None) -> list[dict]:
+    """The navigation items for this user, in the shape govukServiceNavigation takes."""
+    endpoint = endpoint or ""
+    return [
+        {
+            "text": item.text,
+            "href": url_for(item.endpoint),
+            "active": endpoint == item.endpoint
+            or bool(item.section and endpoint.startswith(item.section)),
+        }
+        for item in ITEMS
+        if item.shown_to(user)
+    ]

@@ -1,0 +1,37 @@
+"""Pages that belong to no single feature: home, accessibility statement, privacy notice."""
+
+from flask import Blueprint, render_template
+from flask_login import current_user, login_required
+
+from lms.accounts import permissions, services
+from lms.core.security import require
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/")
+def index():
+    return render_template("pages/index.html", user=current_user)
+
+
+@bp.get("/accessibility")
+def accessibility():
+    return render_template("pages/accessibility.html")
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("pages/privacy.html")
+
+
+@bp.get("/registrations")
+@login_required
+def registrations():
+    require(permissions.can_view_statistics(current_user))
+    rows = services.registered_by_agency()
+    return render_template(
+        "pages/registrations.html",
+        rows=rows,
+        total=sum(row[2] for row in rows),
+        agencies_with_people=sum(1 for row in rows if row[2]),
+    )

@@ -1,0 +1,24 @@
+"""The demonstration partnership, loaded by `flask seed-demo`; each feature adds its part."""
+
+import sqlalchemy as sa
+
+from lms.accounts import demo as accounts_demo
+from lms.accounts.models import User
+from lms.extensions import db
+
+
+def seed_demo(*, if_empty: bool = False) -> str:
+    """Create whatever demo data is missing; running it again adds nothing."""
+    if if_empty and db.session.scalar(sa.select(sa.func.count()).select_from(User)):
+        return "Accounts exist already; demo data not loaded."
+    agencies = accounts_demo.seed_agencies()
+    people = accounts_demo.seed_people(agencies)
+    return f"Demo data: {len(agencies)} agencies; {people} people added."
+
+
+def sign_ins_text() -> str:
+    lines = [f"Demo sign-ins (password for every account: {accounts_demo.DEMO_PASSWORD}):"]
+    for email, _name, _title, _agency, roles in accounts_demo.DEMO_ACCOUNTS:
+        labels = ", ".join(sorted(role.label for role in roles))
+        lines.append(f"  {labels:<34} {email}")
+    return "\n".join(lines)

@@ -1,0 +1,234 @@
+"""Shared fixtures: an app per test on a clean database (SQLite, or PostgreSQL when
+TEST_DATABASE_URL is set), a client, and factories for agencies and people."""
+
+import os
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+
+import pytest
+import sqlalchemy as sa
+from jinja2 import MemcachedBytecodeCache
+
+from lms import create_app
+from lms.accounts.models import Agency, AgencyMembership, Role, Sector, User, UserRole
+from lms.accounts.passwords import hash_password
+from lms.core.models import utcnow
+from lms.extensions import db
+
+PASSWORD = "correct horse battery staple"
+
+
+class _MemoryStore:
+    """The get/set client Jinja's memcached bytecode cache expects, kept in a dict."""
+
+    def __init__(self):
+        self.items = {}
+
+    def get(self, key):
+        return self.items.get(key)
+
+    def set(self, key, value, timeout=None):
+        self.items[key] = value
+
+
+TEMPLATE_CACHE = MemcachedBytecodeCache(_MemoryStore())
+CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class Database:
+    """Where the tests' tables live: an SQLite file, or a PostgreSQL schema of their own."""
+
+    def __init__(self, tmp_path_factory):
+        self.server_url = os.environ.get("TEST_DATABASE_URL", "")
+        self.tmp_path_factory = tmp_path_factory
+        self.schemas = []
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.server_url.startswith("postgresql")
+
+    def fresh(self) -> dict:
+        """Settings for a new, empty database."""
+        if not self.is_postgresql:
+            path = self.tmp_path_factory.mktemp("db") / "test.sqlite3"
+            return {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}
+        schema = f"test_{uuid.uuid4().hex[:12]}"
+        engine = sa.create_engine(self.server_url)
+        with engine.begin() as connection:
+            connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        engine.dispose()
+        self.schemas.append(schema)
+        return {
+            "SQLALCHEMY_DATABASE_URI": self.server_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": {
+                "pool_pre_ping": True,
+                "connect_args": {"options": f"-csearch_path={schema}"},
+            },
+        }
+
+    def drop_all(self):
+        if not self.schemas:
+            return
+        engine = sa.create_engine(self.server_url)
+        with engine.begin() as connection:
+            for schema in self.schemas:
+                connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database(tmp_path_factory):
+    database = Database(tmp_path_factory)
+    yield database
+    database.drop_all()
+
+
+def app_config(database_settings: dict, tmp_path) -> dict:
+    return {
+        "TESTING": True,
+        "LMS_ENV": "testing",
+        "SECRET_KEY": secrets.token_hex(32),
+        "SERVER_NAME": None,
+        "PARTNERSHIP_NAME": "Riverside Safeguarding Children Partnership",
+        "PASSWORD_HASH_TIME_COST": 1,
+        "PASSWORD_HASH_MEMORY_COST": 1024,
+        "MAIL_SERVER": "",
+        "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "JINJA_BYTECODE_CACHE": TEMPLATE_CACHE,
+        **database_settings,
+    }
+
+
+@pytest.fixture(scope="session")
+def shared_database(database):
+    """One schema for the whole run, created from the models; each test empties it after."""
+    settings = database.fresh()
+    app = create_app(app_config(settings, database.tmp_path_factory.mktemp("setup")))
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    return settings
+
+
+@pytest.fixture
+def app(shared_database, tmp_path):
+    app = create_app(app_config(shared_database, tmp_path))
+    yield app
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def csrf_token(client, path: str = "/sign-in") -> str:
+    """The CSRF token of this client's session, read from a page with a form."""
+    page = client.get(path)
+    match = CSRF_PATTERN.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def post_form(client, path: str, data: dict, *, token_from: str | None = None, **kwargs):
+    """Post a form the way a browser would: with the session's CSRF token."""
+    token = csrf_token(client, token_from or path)
+    headers = {"Referer": f"https://localhost{token_from or path}", **kwargs.pop("headers", {})}
+    return client.post(path, data={"csrf_token": token, **data}, headers=headers, **kwargs)
+
+
+@dataclass
+class Person:
+    id: int
+    email: str
+    name: str
+    agency_id: int
+    password: str = PASSWORD
+
+
+@pytest.fixture
+def make_agency(app):
+    counter = iter(range(1, 10_000))
+
+    def make(name=None, *, sector=Sector.HEALTH, domains=(), statutory=False, active=True) -> int:
+        from lms.accounts.models import AgencyEmailDomain
+
+        with app.app_context():
+            agency = Agency(
+                name=name or f"Agency {next(counter)}",
+                sector=sector,
+                is_statutory_partner=statutory,
+                is_active=active,
+            )
+            agency.domains = [AgencyEmailDomain(domain=domain) for domain in domains]
+            db.session.add(agency)
+            db.session.commit()
+            return agency.id
+
+    return make
+
+
+@pytest.fixture
+def make_user(app, make_agency):
+    counter = iter(range(1, 10_000))
+    cached_hash = {}
+
+    def make(
+        email=None, *, roles=(Role.PRACTITIONER,), agency_id=None, name=None, active=True
+    ) -> Person:
+        number = next(counter)
+        agency_id = agency_id or make_agency()
+        with app.app_context():
+            if "hash" not in cached_hash:
+                cached_hash["hash"] = hash_password(PASSWORD)
+            now = utcnow()
+            user = User(
+                email=(email or f"person{number}@example.org").lower(),
+                name=name or f"Person {number}",
+                job_title="Health visitor",
+                agency_id=agency_id,
+                password_hash=cached_hash["hash"],
+                is_active=active,
+            )
+            user.role_grants = [UserRole(role=role) for role in roles]
+            user.memberships = [
+                AgencyMembership(agency_id=agency_id, job_title="Health visitor", started_at=now)
+            ]
+            db.session.add(user)
+            db.session.commit()
+            return Person(user.id, user.email, user.name, agency_id)
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    def sign_in(person: Person, *, remember: bool = False, using=None):
+        target = using or client
+        data = {"email": person.email, "password": person.password}
+        if remember:
+            data["remember"] = "y"
+        response = post_form(target, "/sign-in", data)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    return sign_in
+
+
+def count(app, model, *criteria) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*criteria))

@@ -1,0 +1,50 @@
+import sqlalchemy as sa
+
+from lms.accounts.models import Agency, Role, Sector, User, UserRole
+from lms.extensions import db
+from lms.mail.models import OutboxMessage
+from tests.conftest import count, post_form
+
+
+def test_seed_demo_builds_a_whole_partnership_and_is_idempotent(app, runner):
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    with app.app_context():
+        sectors = set(db.session.scalars(sa.select(Agency.sector).distinct()))
+        agencies = db.session.scalar(sa.select(sa.func.count()).select_from(Agency))
+        people = db.session.scalar(sa.select(sa.func.count()).select_from(User))
+        practitioners = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(UserRole)
+            .where(UserRole.role == Role.PRACTITIONER)
+        )
+        roles = set(db.session.scalars(sa.select(UserRole.role).distinct()))
+        agencies_with_people = db.session.scalar(
+            sa.select(sa.func.count(sa.distinct(User.agency_id)))
+        )
+    assert sectors == set(Sector) - {Sector.OTHER} | {Sector.OTHER}
+    assert roles == set(Role)
+    assert practitioners >= 100 and agencies_with_people >= 20
+    runner.invoke(args=["seed-demo"])
+    assert count(app, Agency) == agencies and count(app, User) == people
+    assert count(app, OutboxMessage) == 0
+
+
+def test_seed_demo_if_empty_leaves_a_database_with_accounts_alone(app, runner, make_user):
+    make_user()
+    result = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert "not loaded" in result.output
+    assert count(app, User) == 1
+
+
+def test_each_demo_role_signs_in_with_the_printed_password(app, runner, client):
+    runner.invoke(args=["seed-demo"])
+    printed = runner.invoke(args=["demo-sign-ins"]).output
+    password = printed.split("password for every account: ")[1].split(")")[0]
+    emails = [line.split()[-1] for line in printed.splitlines()[1:]]
+    assert len(emails) == 5
+    for email in emails:
+        assert (
+            post_form(client, "/sign-in", {"email": email, "password": password}).status_code == 302
+        )
+        post_form(client, "/sign-out", {}, token_from="/")

@@ -1,0 +1,143 @@
+"""Every route, for every role: who gets the page, who is sent to sign in, who is refused."""
+
+import pytest
+
+from lms.accounts.models import Role
+from tests.conftest import post_form
+
+ROLES = ["anonymous", "practitioner", "coordinator", "trainer", "pdl_viewer", "admin"]
+EVERYONE = {role: 200 for role in ROLES}
+SIGNED_IN = {"anonymous": 302} | {role: 200 for role in ROLES[1:]}
+ANONYMOUS_ONLY = {"anonymous": 200} | {role: 302 for role in ROLES[1:]}
+
+
+def only(*roles):
+    return {"anonymous": 302} | {role: 200 if role in roles else 403 for role in ROLES[1:]}
+
+
+# GET routes and the status each role gets. {agency} and {user} are filled with the agency and a
+# colleague of the person asking; a new route must be added here or the walk below fails.
+MATRIX = {
+    "/": EVERYONE,
+    "/accessibility": EVERYONE,
+    "/privacy": EVERYONE,
+    "/register": ANONYMOUS_ONLY,
+    "/sign-in": ANONYMOUS_ONLY,
+    "/password/forgotten": EVERYONE,
+    "/password/reset/{token}": {role: 410 for role in ROLES},
+    "/account": SIGNED_IN,
+    "/account/password": SIGNED_IN,
+    "/registrations": only("pdl_viewer", "admin"),
+    "/agency/staff": only("coordinator"),
+    "/agency/staff/{user}": only("coordinator"),
+    "/admin/agencies": only("admin"),
+    "/admin/agencies/new": only("admin"),
+    "/admin/agencies/{agency}": only("admin"),
+    "/admin/users": only("admin"),
+    "/admin/users/new": only("admin"),
+    "/admin/users/{user}": only("admin"),
+}
+ARGUMENTS = {"agency_id": "{agency}", "user_id": "{user}", "token": "{token}"}
+
+
+def rule_to_path(rule) -> str:
+    path = rule.rule
+    for name in rule.arguments:
+        path = path.replace(f"<int:{name}>", ARGUMENTS[name]).replace(f"<{name}>", ARGUMENTS[name])
+    return path
+
+
+def test_every_get_route_is_in_the_matrix(app):
+    routes = {
+        rule_to_path(rule)
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods and rule.endpoint != "static"
+    }
+    assert routes == set(MATRIX)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("path", sorted(MATRIX))
+def test_route_by_role(client, make_user, make_agency, login, role, path):
+    agency = make_agency()
+    colleague = make_user(agency_id=agency)
+    if role != "anonymous":
+        login(make_user(roles=(Role(role),), agency_id=agency))
+    url = path.format(agency=agency, user=colleague.id, token="not-a-token")
+    assert client.get(url).status_code == MATRIX[path][role]
+
+
+def test_coordinator_of_one_agency_gets_403_on_another_agencys_people(
+    client, make_user, make_agency, login
+):
+    mine, other = make_agency(), make_agency()
+    stranger = make_user(agency_id=other)
+    login(make_user(roles=(Role.COORDINATOR,), agency_id=mine))
+    assert client.get(f"/agency/staff/{stranger.id}").status_code == 403
+
+
+def test_coordinator_cannot_edit_an_administrator_in_their_agency(
+    client, make_user, make_agency, login
+):
+    agency = make_agency()
+    admin = make_user(roles=(Role.ADMIN,), agency_id=agency)
+    login(make_user(roles=(Role.COORDINATOR,), agency_id=agency))
+    assert client.get(f"/agency/staff/{admin.id}").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("role", "expected", "hidden"),
+    [
+        (
+            "practitioner",
+            ["Home", "Your account"],
+            ["Agencies", "People", "Registrations", "Your agency&#39;s staff"],
+        ),
+        (
+            "coordinator",
+            ["Your agency&#39;s staff", "Your account"],
+            ["Agencies", "People", "Registrations"],
+        ),
+        ("trainer", ["Home", "Your account"], ["Agencies", "People", "Registrations"]),
+        (
+            "pdl_viewer",
+            ["Registrations", "Your account"],
+            ["Agencies", "People", "Your agency&#39;s staff"],
+        ),
+        (
+            "admin",
+            ["Agencies", "People", "Registrations", "Your account"],
+            ["Your agency&#39;s staff"],
+        ),
+    ],
+)
+def test_navigation_by_role(client, make_user, login, role, expected, hidden):
+    login(make_user(roles=(Role(role),)))
+    page = client.get("/").get_data(as_text=True)
+    nav = page.split('class="govuk-service-navigation__list"')[1].split("</ul>")[0]
+    for text in expected:
+        assert f">\n                    {text}" in nav or f">{text}<" in nav or text in nav
+    for text in hidden:
+        assert text not in nav
+    assert "Sign out" in nav and "Sign in" not in nav
+
+
+def test_anonymous_navigation_offers_sign_in_and_registration(client):
+    page = client.get("/").get_data(as_text=True)
+    nav = page.split('class="govuk-service-navigation__list"')[1].split("</ul>")[0]
+    assert "Sign in" in nav and "Create an account" in nav and "Sign out" not in nav
+
+
+def test_statistics_pages_show_counts_not_names(client, make_user, make_agency, login):
+    agency = make_agency("Riverside Youth Trust")
+    make_user(name="Kwame Mensah", email="kwame@youthtrust.example", agency_id=agency)
+    login(make_user(roles=(Role.PDL_VIEWER,)))
+    page = client.get("/registrations").get_data(as_text=True)
+    assert "Riverside Youth Trust" in page
+    assert "Kwame" not in page and "kwame@" not in page
+
+
+def test_sign_out_is_a_post(client, make_user, login):
+    login(make_user())
+    assert client.get("/sign-out").status_code == 405
+    assert post_form(client, "/sign-out", {}, token_from="/").status_code == 302
