@@ -1,0 +1,60 @@
+"""Each demo role signs in through a real browser and sees its own navigation."""
+
+import pytest
+
+from lms.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+EXPECTED = {
+    "admin@riverside-council.example": ["Home", "Registrations", "Agencies", "People", "Your account"],
+    "pdl@riverside-ccg.nhs.example": ["Home", "Registrations", "Your account"],
+    "coordinator@ruh.nhs.example": ["Home", "Your agency's staff", "Your account"],
+    "trainer@riverside-council.example": ["Home", "Your account"],
+    "practitioner@alderroad.sch.example": ["Home", "Your account"],
+}
+
+
+def navigation(page) -> list[str]:
+    return [
+        text.strip()
+        for text in page.locator(".govuk-service-navigation__list a").all_inner_texts()
+    ]
+
+
+def test_each_demo_role_signs_in_and_sees_its_navigation(runner, live_server, page):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert set(EXPECTED) == {account[0] for account in DEMO_ACCOUNTS}
+    for email, expected in EXPECTED.items():
+        page.goto(f"{live_server}/sign-in")
+        assert navigation(page) == ["Home", "Create an account", "Sign in"]
+        page.get_by_label("Email address").fill(email)
+        page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{live_server}/")
+        assert page.locator("h1").inner_text().startswith("Welcome")
+        assert navigation(page) == expected, email
+        for item in expected[1:]:
+            with page.expect_navigation():
+                page.get_by_role("link", name=item, exact=True).first.click()
+            assert page.locator("h1").count() == 1
+            assert "Sorry" not in page.locator("h1").inner_text()
+        page.get_by_role("button", name="Sign out").click()
+        page.wait_for_url(f"{live_server}/")
+        assert "You have signed out" in page.content()
+    assert page.console_errors == []
+
+
+def test_javascript_enhancements_load_under_the_content_security_policy(live_server, page):
+    page.goto(f"{live_server}/")
+    assert "govuk-frontend-supported" in page.locator("body").get_attribute("class")
+    assert page.console_errors == []
+
+
+def test_a_mistake_in_the_sign_in_form_is_summarised_and_focused(live_server, page):
+    page.goto(f"{live_server}/sign-in")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+    summary = page.locator(".govuk-error-summary")
+    assert "Enter your email address" in summary.inner_text()
+    assert page.title().startswith("Error: Sign in")
