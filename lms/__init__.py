@@ -26,6 +26,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings.from_environment(instance))
     app.config.update(overrides)
     _refuse_weak_secret(app)
+    if not app.testing:
+        from lms.core import logs
+
+        logs.configure()
     if app.config.get("JINJA_BYTECODE_CACHE") is not None:
         # Shared by many apps in one process (the test suite) so templates compile once.
         app.jinja_options = {

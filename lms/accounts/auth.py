@@ -1,6 +1,7 @@
 """Signing in, slowing password guessing, and password reset by a single-use link."""
 
 import hashlib
+import logging
 import secrets
 from datetime import datetime, timedelta
 
@@ -11,6 +12,8 @@ from lms.accounts.passwords import hash_password, hasher, verify_password
 from lms.accounts.services import AccountError, change_password, find_user_by_email, normalise_email
 from lms.extensions import db
 from lms.mail.services import queue_message
+
+log = logging.getLogger("lms.security")
 
 # Verified when the email is unknown, so both cases take the same time.
 _UNKNOWN_USER_PASSWORD = "no such account"
@@ -44,12 +47,21 @@ def recent_failures(email: str, *, now: datetime, window: timedelta) -> int:
 
 
 def authenticate(
-    email: str, password: str, *, now: datetime, max_failures: int, window: timedelta
+    email: str,
+    password: str,
+    *,
+    now: datetime,
+    max_failures: int,
+    window: timedelta,
+    source: str | None = None,
 ) -> User | None:
     """The active user with this email and password, or None; refuses once too many wrong
-    passwords were tried for the address within the window, even the right one."""
+    passwords were tried for the address within the window, even the right one. Every outcome
+    is logged with the account (never the password) and the source address."""
     email = normalise_email(email)
     if recent_failures(email, now=now, window=window) >= max_failures:
+        account = find_user_by_email(email)
+        log.warning("sign-in refused: too many attempts for %s from %s", _who(account), source)
         raise TooManyAttempts(
             "Too many attempts to sign in to this account. Wait 5 minutes and try again"
         )
@@ -61,11 +73,17 @@ def authenticate(
         valid = verify_password(user.password_hash, password) and user.is_active
     db.session.add(SignInAttempt(email=email[:254], attempted_at=now, succeeded=valid))
     if not valid:
+        log.warning("sign-in failed: %s from %s", _who(user), source)
         return None
+    log.info("sign-in succeeded: %s from %s", _who(user), source)
     if hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_signed_in_at = now
     return user
+
+
+def _who(user: User | None) -> str:
+    return f"user {user.id}" if user is not None else "unknown email"
 
 
 _dummy = {}

@@ -104,19 +104,15 @@ def sign_in():
                 now=utcnow(),
                 max_failures=config["SIGN_IN_MAX_FAILURES"],
                 window=config["SIGN_IN_FAILURE_WINDOW"],
+                source=request.remote_addr,
             )
         except auth.TooManyAttempts as error:
-            log.warning(
-                "sign-in refused: too many attempts for an account from %s", request.remote_addr
-            )
             form.form_errors.append(error.message)
             return render_template("accounts/sign_in.html", form=form), 429
         db.session.commit()
         if user is not None:
-            log.info("sign-in succeeded: user %s from %s", user.id, request.remote_addr)
             _sign_in(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
-        log.warning("sign-in failed from %s", request.remote_addr)
         show_error(form, DomainError("Enter a correct email address and password", field="email"))
         status = 200
     return render_template("accounts/sign_in.html", form=form), status

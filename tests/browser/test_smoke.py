@@ -7,7 +7,13 @@ from lms.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 pytestmark = pytest.mark.browser
 
 EXPECTED = {
-    "admin@riverside-council.example": ["Home", "Registrations", "Agencies", "People", "Your account"],
+    "admin@riverside-council.example": [
+        "Home",
+        "Registrations",
+        "Agencies",
+        "People",
+        "Your account",
+    ],
     "pdl@riverside-ccg.nhs.example": ["Home", "Registrations", "Your account"],
     "coordinator@ruh.nhs.example": ["Home", "Your agency's staff", "Your account"],
     "trainer@riverside-council.example": ["Home", "Your account"],
@@ -17,8 +23,7 @@ EXPECTED = {
 
 def navigation(page) -> list[str]:
     return [
-        text.strip()
-        for text in page.locator(".govuk-service-navigation__list a").all_inner_texts()
+        text.strip() for text in page.locator(".govuk-service-navigation__list a").all_inner_texts()
     ]
 
 

@@ -169,5 +169,16 @@ def test_sign_ins_and_failures_are_logged_without_passwords(client, make_user, c
     post_form(client, "/sign-in", {"email": person.email, "password": "wrong password"})
     post_form(client, "/sign-in", {"email": person.email, "password": person.password})
     text = caplog.text
-    assert "sign-in failed" in text and f"sign-in succeeded: user {person.id}" in text
+    assert f"sign-in failed: user {person.id} from 127.0.0.1" in text
+    assert f"sign-in succeeded: user {person.id} from 127.0.0.1" in text
     assert person.password not in text and "wrong password" not in text
+
+
+def test_sqlite_runs_with_foreign_keys_wal_and_a_busy_timeout(app, database):
+    if database.is_postgresql:
+        pytest.skip("SQLite settings")
+    with app.app_context():
+        connection = db.session.connection()
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
