@@ -9,8 +9,7 @@ from lms.accounts import auth, permissions, services
 from lms.accounts.forms import AgencyForm, UserForm
 from lms.accounts.models import Agency, Role, User
 from lms.audit.services import events_for
-from lms.core.errors import DomainError
-from lms.core.forms import optional_int, show_error
+from lms.core.forms import commit_or_show, optional_int
 from lms.core.models import utcnow
 from lms.core.security import require
 from lms.extensions import db
@@ -37,21 +36,19 @@ def _save_agency(agency: Agency | None):
         form.sector.data = agency.sector.value
         form.domains.data = "\n".join(agency.domain_names)
     if form.validate_on_submit():
-        try:
-            saved = services.save_agency(
+        done = commit_or_show(
+            form,
+            lambda: services.save_agency(
                 agency,
                 name=form.name.data,
                 sector=form.sector_value,
                 is_statutory_partner=form.is_statutory_partner.data,
                 domains=services.parse_domains(form.domains.data),
                 by=current_user,
-            )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            flash(f"{saved.name} has been saved.", "success")
+            ),
+        )
+        if done.ok:
+            flash(f"{done.value.name} has been saved.", "success")
             return redirect(url_for("admin.agencies"))
     return render_template("admin/agency_form.html", form=form, agency=agency)
 
@@ -129,31 +126,27 @@ def _details(form) -> services.PersonDetails:
 def new_user():
     form = _user_form(None)
     if form.validate_on_submit():
-        try:
-            if not form.role_values:
-                raise services.AccountError("Select at least one role", field="roles")
-            user = services.create_user(
-                _details(form), password=None, roles=form.role_values, now=utcnow(), by=current_user
-            )
-            user.is_active = form.is_active.data
-            if user.is_active:
-                auth.invite(
-                    user,
-                    now=utcnow(),
-                    valid_for=INVITATION_VALID_FOR,
-                    link_for=lambda token: url_for(
-                        "accounts.reset_password", token=token, _external=True
-                    ),
-                )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
+        done = commit_or_show(
+            form,
+            lambda: auth.add_person(
+                _details(form),
+                roles=form.role_values,
+                active=form.is_active.data,
+                by=current_user,
+                now=utcnow(),
+                valid_for=INVITATION_VALID_FOR,
+                link_for=lambda token: url_for(
+                    "accounts.reset_password", token=token, _external=True
+                ),
+            ),
+        )
+        if done.ok:
             invited = (
-                " They have been emailed a link to choose a password." if user.is_active else ""
+                " They have been emailed a link to choose a password."
+                if done.value.is_active
+                else ""
             )
-            flash(f"The account for {user.name} has been created.{invited}", "success")
+            flash(f"The account for {done.value.name} has been created.{invited}", "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None, events=[])
 
@@ -163,16 +156,18 @@ def edit_user(user_id):
     user = db.get_or_404(User, user_id)
     form = _user_form(user)
     if form.validate_on_submit():
-        now = utcnow()
-        try:
-            services.update_details(user, _details(form), by=current_user, now=now)
-            services.set_roles(user, form.role_values, by=current_user, now=now)
-            services.set_active(user, form.is_active.data, by=current_user)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
+        done = commit_or_show(
+            form,
+            lambda: services.update_person(
+                user,
+                _details(form),
+                roles=form.role_values,
+                active=form.is_active.data,
+                by=current_user,
+                now=utcnow(),
+            ),
+        )
+        if done.ok:
             flash(f"{user.name}'s account has been saved.", "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
     return render_template("admin/user_form.html", form=form, user=user, events=events_for(user))

@@ -7,9 +7,16 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from lms.accounts.models import PasswordResetToken, SignInAttempt, User
+from lms.accounts.models import PasswordResetToken, Role, SignInAttempt, User
 from lms.accounts.passwords import hash_password, hasher, verify_password
-from lms.accounts.services import AccountError, change_password, find_user_by_email, normalise_email
+from lms.accounts.services import (
+    AccountError,
+    PersonDetails,
+    change_password,
+    create_user,
+    find_user_by_email,
+    normalise_email,
+)
 from lms.extensions import db
 from lms.mail.services import queue_message
 
@@ -111,32 +118,58 @@ def issue_reset_token(user: User, *, now: datetime, valid_for: timedelta) -> str
     return token
 
 
+def _send_password_link(user: User, *, kind: str, subject: str, now, valid_for, link_for) -> None:
+    token = issue_reset_token(user, now=now, valid_for=valid_for)
+    queue_message(
+        recipient=user.email,
+        user=user,
+        kind=kind,
+        subject=subject,
+        context={"user": user, "link": link_for(token), "valid_for": valid_for},
+    )
+
+
 def request_password_reset(email: str, *, now: datetime, valid_for: timedelta, link_for) -> None:
     """Email a reset link to an active account; an unknown address gets nothing and looks the
     same to the person asking."""
     user = find_user_by_email(email)
     if user is None or not user.is_active:
         return
-    token = issue_reset_token(user, now=now, valid_for=valid_for)
-    queue_message(
-        recipient=user.email,
-        user=user,
+    _send_password_link(
+        user,
         kind="password_reset",
         subject="Reset your password",
-        context={"user": user, "link": link_for(token), "valid_for": valid_for},
+        now=now,
+        valid_for=valid_for,
+        link_for=link_for,
     )
 
 
-def invite(user: User, *, now: datetime, valid_for: timedelta, link_for) -> None:
-    """Tell a person an administrator made their account, with a link to choose a password."""
-    token = issue_reset_token(user, now=now, valid_for=valid_for)
-    queue_message(
-        recipient=user.email,
-        user=user,
-        kind="account_created",
-        subject="Your training account",
-        context={"user": user, "link": link_for(token), "valid_for": valid_for},
-    )
+def add_person(
+    details: PersonDetails,
+    *,
+    roles: set[Role],
+    active: bool,
+    by: User,
+    now: datetime,
+    valid_for: timedelta,
+    link_for,
+) -> User:
+    """An administrator adds a person; an active account is emailed a link to choose a password."""
+    if not roles:
+        raise AccountError("Select at least one role", field="roles")
+    user = create_user(details, password=None, roles=roles, now=now, by=by)
+    user.is_active = active
+    if active:
+        _send_password_link(
+            user,
+            kind="account_created",
+            subject="Your training account",
+            now=now,
+            valid_for=valid_for,
+            link_for=link_for,
+        )
+    return user
 
 
 def find_reset_token(token: str, *, now: datetime) -> PasswordResetToken:

@@ -247,6 +247,26 @@ def set_active(user: User, active: bool, *, by: User) -> None:
     )
 
 
+def update_person(
+    user: User, details: PersonDetails, *, roles: set[Role], active: bool, by: User, now: datetime
+) -> User:
+    """An administrator's edit of a person: details, roles and whether the account is active."""
+    update_details(user, details, by=by, now=now)
+    set_roles(user, roles, by=by, now=now)
+    set_active(user, active, by=by)
+    return user
+
+
+def update_staff_member(
+    person: User, details: PersonDetails, *, active: bool, by: User, now: datetime
+) -> User:
+    """A coordinator's edit of a colleague: details (not email or agency) and whether active."""
+    details.email, details.agency_id = person.email, person.agency_id
+    update_details(person, details, by=by, now=now)
+    set_active(person, active, by=by)
+    return person
+
+
 def change_password(user: User, new_password: str) -> None:
     """Set a new password and end every other session."""
     check_password(new_password, personal=(user.email.partition("@")[0], user.name))

@@ -6,8 +6,7 @@ from flask_login import current_user, login_required
 from lms.accounts import permissions, services
 from lms.accounts.forms import StaffForm
 from lms.accounts.models import User
-from lms.core.errors import DomainError
-from lms.core.forms import show_error
+from lms.core.forms import commit_or_show
 from lms.core.models import utcnow
 from lms.core.security import require
 from lms.extensions import db
@@ -42,25 +41,20 @@ def edit(user_id):
         require(False)
     form = StaffForm(obj=person) if request.method == "GET" else StaffForm()
     if form.validate_on_submit():
-        try:
-            services.update_details(
-                person,
-                services.PersonDetails(
-                    name=form.name.data,
-                    email=person.email,
-                    job_title=form.job_title.data,
-                    agency_id=person.agency_id,
-                    line_manager_email=form.line_manager_email.data,
-                ),
-                by=current_user,
-                now=utcnow(),
-            )
-            services.set_active(person, form.is_active.data, by=current_user)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
+        details = services.PersonDetails(
+            name=form.name.data,
+            email=person.email,
+            job_title=form.job_title.data,
+            agency_id=person.agency_id,
+            line_manager_email=form.line_manager_email.data,
+        )
+        done = commit_or_show(
+            form,
+            lambda: services.update_staff_member(
+                person, details, active=form.is_active.data, by=current_user, now=utcnow()
+            ),
+        )
+        if done.ok:
             flash(f"{person.name}'s details have been saved.", "success")
             return redirect(url_for("staff.index"))
     return render_template("staff/edit.html", form=form, person=person)

@@ -25,7 +25,7 @@ from lms.accounts.forms import (
 )
 from lms.accounts.passwords import verify_password
 from lms.core.errors import DomainError
-from lms.core.forms import show_error
+from lms.core.forms import commit_or_show, show_error
 from lms.core.models import utcnow
 from lms.core.security import start_session
 from lms.extensions import db, limiter
@@ -74,15 +74,13 @@ def register():
         form.agency_id.data = suggested[0].id if len(suggested) == 1 else form.agency_id.data
         return render_template("accounts/register.html", form=form, suggested=suggested)
     if form.validate_on_submit():
-        try:
-            user = services.register(_details(form), password=form.password.data, now=utcnow())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            log.info("registered: user %s", user.id)
-            _sign_in(user, remember=False)
+        done = commit_or_show(
+            form,
+            lambda: services.register(_details(form), password=form.password.data, now=utcnow()),
+        )
+        if done.ok:
+            log.info("registered: user %s", done.value.id)
+            _sign_in(done.value, remember=False)
             flash("Your account has been created. You are signed in.", "success")
             return redirect(url_for("pages.index"))
     return render_template("accounts/register.html", form=form, suggested=suggested)
@@ -161,14 +159,11 @@ def reset_password(token):
     except auth.InvalidResetLink as error:
         return render_template("accounts/reset_invalid.html", message=error.message), 410
     if form.validate_on_submit():
-        try:
-            user = auth.reset_password(token, form.password.data, now=utcnow())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            log.info("password reset: user %s", user.id)
+        done = commit_or_show(
+            form, lambda: auth.reset_password(token, form.password.data, now=utcnow())
+        )
+        if done.ok:
+            log.info("password reset: user %s", done.value.id)
             logout_user()
             session.clear()
             flash("Your password has been changed. Sign in with your new password.", "success")
@@ -183,13 +178,10 @@ def account():
     form = AccountForm(obj=user) if request.method == "GET" else AccountForm()
     form.set_agencies(services.active_agencies() + ([] if user.agency.is_active else [user.agency]))
     if form.validate_on_submit():
-        try:
-            services.update_details(user, _details(form), by=user, now=utcnow())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
+        done = commit_or_show(
+            form, lambda: services.update_details(user, _details(form), by=user, now=utcnow())
+        )
+        if done.ok:
             flash("Your details have been saved.", "success")
             return redirect(url_for("accounts.account"))
     return render_template(
@@ -208,13 +200,8 @@ def change_password():
                 form, DomainError("Your current password is not correct", field="current_password")
             )
         else:
-            try:
-                services.change_password(user, form.password.data)
-                db.session.commit()
-            except DomainError as error:
-                db.session.rollback()
-                show_error(form, error)
-            else:
+            done = commit_or_show(form, lambda: services.change_password(user, form.password.data))
+            if done.ok:
                 _sign_in(user, remember=False)
                 flash(
                     "Your password has been changed. You have been signed out everywhere else.",

@@ -1,8 +1,13 @@
 """Form helpers shared by every feature: choice lists and showing a DomainError on its field."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from wtforms.fields.choices import SelectChoice
 
 from lms.core.errors import DomainError
+from lms.extensions import db
 
 
 def choices(pairs, *, blank: str | None = None) -> list[SelectChoice]:
@@ -36,9 +41,23 @@ def error_list(form) -> list[dict]:
     """Every error on the form, as the GOV.UK error summary lists them, linking to each field."""
     items = [{"text": message, "href": "#main-content"} for message in form.form_errors]
     for field in form:
-        for message in field.errors:
-            anchor = field.id
-            if field.type in {"RadioField", "SelectMultipleField"}:
-                anchor = f"{field.id}"
-            items.append({"text": message, "href": f"#{anchor}"})
+        items.extend({"text": message, "href": f"#{field.id}"} for message in field.errors)
     return items
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    value: Any = None
+
+
+def commit_or_show(form, action: Callable[[], Any]) -> Outcome:
+    """Run a service call and commit; if a rule refuses it, roll back and show why on the form."""
+    try:
+        value = action()
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        show_error(form, error)
+        return Outcome(False)
+    return Outcome(True, value)
