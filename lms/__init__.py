@@ -88,6 +88,7 @@ def _import_models() -> None:
     """Import every model module so the metadata is complete (for Alembic and create_all)."""
     import lms.accounts.models  # noqa: F401
     import lms.audit.models  # noqa: F401
+    import lms.catalogue.models  # noqa: F401
     import lms.mail.models  # noqa: F401
 
 

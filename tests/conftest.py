@@ -232,3 +232,137 @@ def login(client):
 def count(app, model, *criteria) -> int:
     with app.app_context():
         return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*criteria))
+
+
+# Catalogue factories -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_theme(app):
+    def make(name="Neglect") -> int:
+        from lms.catalogue.models import Theme
+        from lms.catalogue.services import slugify
+
+        with app.app_context():
+            theme = Theme(name=name, slug=slugify(name), description="")
+            db.session.add(theme)
+            db.session.commit()
+            return theme.id
+
+    return make
+
+
+@pytest.fixture
+def make_venue(app):
+    counter = iter(range(1, 10_000))
+
+    def make(*, capacity=30, name=None) -> int:
+        from lms.catalogue.models import Venue
+
+        with app.app_context():
+            venue = Venue(
+                name=name or f"Venue {next(counter)}",
+                address="1 Town Hall Square, Riverside",
+                postcode="E1 6AN",
+                capacity=capacity,
+                accessibility_notes="Step-free access; hearing loop",
+            )
+            db.session.add(venue)
+            db.session.commit()
+            return venue.id
+
+    return make
+
+
+@pytest.fixture
+def make_course(app):
+    counter = iter(range(1, 10_000))
+
+    def make(
+        title=None,
+        *,
+        code=None,
+        level=2,
+        mode="classroom",
+        audience="children",
+        status="published",
+        theme_ids=(),
+        approval_required=False,
+    ) -> int:
+        from decimal import Decimal
+
+        from lms.catalogue.models import Audience, Course, CourseStatus, DeliveryMode, Theme
+
+        number = next(counter)
+        with app.app_context():
+            course = Course(
+                code=code or f"C{number:03d}",
+                title=title or f"Course {number}",
+                summary="What practitioners need to know.",
+                learning_outcomes="Recognise the signs\nKnow how to refer",
+                level=level,
+                delivery_mode=DeliveryMode(mode),
+                audience=Audience(audience),
+                cpd_hours=Decimal("3.0"),
+                status=CourseStatus(status),
+                approval_required=approval_required,
+            )
+            course.themes = [db.session.get(Theme, theme_id) for theme_id in theme_ids]
+            db.session.add(course)
+            db.session.commit()
+            return course.id
+
+    return make
+
+
+@pytest.fixture
+def make_course_session(app, make_course, make_venue):
+    """A session on given (start, end) UTC dates, defaulting to one day next month, 09:30-16:30
+    UK time; past dates are allowed here (the factory skips the scheduling rules)."""
+
+    def make(
+        course_id=None,
+        *,
+        dates=None,
+        capacity=20,
+        places_taken=0,
+        venue_id="new",
+        virtual=False,
+        status="scheduled",
+        trainer_ids=(),
+        agency_cap=None,
+    ) -> int:
+        from datetime import timedelta
+
+        from lms.catalogue.models import CourseSession, Platform, SessionStatus
+        from lms.catalogue.sessions import set_dates
+
+        course_id = course_id or make_course(mode="virtual" if virtual else "classroom")
+        if dates is None:
+            start = (utcnow() + timedelta(days=30)).replace(
+                hour=9, minute=30, second=0, microsecond=0
+            )
+            dates = [(start, start + timedelta(hours=7))]
+        if virtual:
+            venue_id = None
+        elif venue_id == "new":
+            venue_id = make_venue(capacity=max(capacity, 30))
+        with app.app_context():
+            session = CourseSession(
+                course_id=course_id,
+                venue_id=venue_id,
+                platform=Platform.TEAMS if virtual else None,
+                join_link="https://teams.example/meet/abc" if virtual else None,
+                capacity=capacity,
+                places_taken=places_taken,
+                agency_cap=agency_cap,
+                status=SessionStatus(status),
+            )
+            set_dates(session, dates)
+            session.cancellation_cutoff_at = session.starts_at - timedelta(hours=48)
+            session.trainers = [db.session.get(User, trainer_id) for trainer_id in trainer_ids]
+            db.session.add(session)
+            db.session.commit()
+            return session.id
+
+    return make

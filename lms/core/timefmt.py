@@ -1,6 +1,7 @@
 """Show UTC times in UK time, in the GOV.UK style (22 November 2026, 4:30pm)."""
 
-from datetime import datetime
+import re
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -30,3 +31,19 @@ def uk_datetime(moment: datetime | None) -> str:
     if moment is None:
         return ""
     return f"{uk_date(moment)}, {uk_time(moment)}"
+
+
+def london_to_utc(day: date, clock: time) -> datetime:
+    """A UK wall-clock date and time as an aware UTC datetime."""
+    return datetime.combine(day, clock, tzinfo=LONDON).astimezone(UTC)
+
+
+def parse_clock(text: str) -> time | None:
+    """A time of day typed as 9:30, 09:30, 9.30 or 16:00; None when it is not one."""
+    match = re.fullmatch(r"\s*(\d{1,2})[:.](\d{2})\s*", text or "")
+    if not match:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2))
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)

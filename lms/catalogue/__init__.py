@@ -1,0 +1,1 @@
+"""Courses, themes, providers, venues, scheduled sessions and calendar feeds."""
