@@ -4,6 +4,8 @@ import sqlalchemy as sa
 
 from lms.accounts import demo as accounts_demo
 from lms.accounts.models import User
+from lms.catalogue import demo as catalogue_demo
+from lms.core.models import utcnow
 from lms.extensions import db
 
 
@@ -13,7 +15,8 @@ def seed_demo(*, if_empty: bool = False) -> str:
         return "Accounts exist already; demo data not loaded."
     agencies = accounts_demo.seed_agencies()
     people = accounts_demo.seed_people(agencies)
-    return f"Demo data: {len(agencies)} agencies; {people} people added."
+    catalogue = catalogue_demo.seed(now=utcnow())
+    return f"Demo data: {len(agencies)} agencies; {people} people added; {catalogue}."
 
 
 def sign_ins_text() -> str:
