@@ -67,9 +67,20 @@ def create_app(config: dict | None = None) -> Flask:
     from lms.accounts.admin import bp as admin_bp
     from lms.accounts.staff import bp as staff_bp
     from lms.accounts.views import bp as accounts_bp
+    from lms.catalogue.admin import bp as catalogue_admin_bp
+    from lms.catalogue.api import bp as api_bp
+    from lms.catalogue.feeds import bp as feeds_bp
+    from lms.catalogue.reference import bp as reference_bp
+    from lms.catalogue.views import bp as catalogue_bp
     from lms.core.views import bp as pages_bp
 
     app.register_blueprint(pages_bp)
+    app.register_blueprint(catalogue_bp)
+    app.register_blueprint(catalogue_admin_bp)
+    app.register_blueprint(reference_bp)
+    app.register_blueprint(feeds_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(staff_bp)

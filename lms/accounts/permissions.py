@@ -41,9 +41,14 @@ def is_coordinator(user) -> bool:
     return _signed_in(user) and user.has_role(Role.COORDINATOR)
 
 
+def is_trainer(user) -> bool:
+    return _signed_in(user) and user.has_role(Role.TRAINER)
+
+
 PREDICATES = {
     "is_admin": is_admin,
     "is_coordinator": is_coordinator,
+    "is_trainer": is_trainer,
     "can_manage_agencies": can_manage_agencies,
     "can_manage_users": can_manage_users,
     "can_view_statistics": can_view_statistics,

@@ -135,6 +135,22 @@ def upcoming_sessions_of(course: Course, *, now: datetime) -> sa.Select:
     )
 
 
+def upcoming_counts(course_ids: list[int], *, now: datetime) -> dict[int, int]:
+    """How many scheduled sessions each course has still to start, in one query."""
+    from lms.extensions import db
+
+    rows = db.session.execute(
+        sa.select(CourseSession.course_id, sa.func.count())
+        .where(
+            CourseSession.course_id.in_(course_ids),
+            CourseSession.status == SessionStatus.SCHEDULED,
+            CourseSession.starts_at > now,
+        )
+        .group_by(CourseSession.course_id)
+    )
+    return dict(rows.all())
+
+
 def sessions_taught_by(user_id: int) -> sa.Select:
     """Every session a trainer teaches, latest first."""
     return (

@@ -231,6 +231,13 @@ def _apply(
     session.booking_opens_at, session.booking_closes_at = opens, closes
     session.cancellation_cutoff_at = cutoff
     session.trainers = trainers
+    set_dates(session, dates)
+
+
+def set_dates(session: CourseSession, dates: list[tuple[datetime, datetime]]) -> None:
+    """Give a session these (start, end) dates, keeping unchanged ones, and the fields derived
+    from them: first start, last end, daytime or twilight."""
+    dates = sorted(dates)
     kept = {(d.starts_at, d.ends_at): d for d in session.dates}
     session.dates = [
         kept.get(pair) or SessionDate(starts_at=pair[0], ends_at=pair[1]) for pair in dates

@@ -2,11 +2,16 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
+from wtforms import Field, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
 
 from lms.core.errors import DomainError
+from lms.core.timefmt import parse_clock
 from lms.extensions import db
 
 
@@ -49,6 +54,7 @@ def error_list(form) -> list[dict]:
 class Outcome:
     ok: bool
     value: Any = None
+    error: DomainError | None = None
 
 
 def commit_or_show(form, action: Callable[[], Any]) -> Outcome:
@@ -59,5 +65,59 @@ def commit_or_show(form, action: Callable[[], Any]) -> Outcome:
     except DomainError as error:
         db.session.rollback()
         show_error(form, error)
-        return Outcome(False)
+        return Outcome(False, error=error)
     return Outcome(True, value)
+
+
+class UKDateField(Field):
+    """A GOV.UK date input (day, month, year). Missing parts or an impossible date give a clear
+    message, never an error page; an entirely empty date is None."""
+
+    widget = GovDateInput()
+
+    def process_formdata(self, valuelist):
+        parts = [str(part).strip() for part in list(valuelist)[:3]]
+        parts += [""] * (3 - len(parts))
+        self.raw_data = parts
+        self.data = None
+        if not any(parts):
+            return
+        if not all(parts):
+            missing = [
+                name for name, part in zip(("day", "month", "year"), parts, strict=True) if not part
+            ]
+            raise ValueError(f"{self.label.text} must include a {' and '.join(missing)}")
+        try:
+            day, month, year = (int(part) for part in parts)
+            if year < 1000:
+                raise ValueError
+            self.data = date(year, month, day)
+        except ValueError:
+            raise ValueError(f"{self.label.text} must be a real date") from None
+
+    def _value(self):
+        return self.data.strftime("%d %m %Y") if self.data else ""
+
+
+class ClockField(StringField):
+    """A time of day typed as 09:30 or 16:00."""
+
+    widget = GovTextInput()
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        self.clock = None
+        if self.data and self.data.strip():
+            self.clock = parse_clock(self.data)
+            if self.clock is None:
+                raise ValueError(f"{self.label.text} must be a time like 09:30 or 16:00")
+
+
+class ListField(SelectField):
+    """A select whose refusal of an unknown value names the field, not "Not a valid choice"."""
+
+    def pre_validate(self, form):
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(f"Select the {self.label.text.lower()} from the list") from None

@@ -27,8 +27,11 @@ class NavItem:
 
 ITEMS = (
     NavItem("Home", "pages.index", lambda user: True),
+    NavItem("Find training", "catalogue.index", lambda user: True, "catalogue.c"),
+    NavItem("Your sessions", "catalogue.my_sessions", permissions.is_trainer),
     NavItem("Your agency's staff", "staff.index", permissions.is_coordinator, "staff."),
     NavItem("Registrations", "pages.registrations", permissions.can_view_statistics),
+    NavItem("Programme", "catalogue_admin.courses", permissions.is_admin, "catalogue_admin."),
     NavItem("Agencies", "admin.agencies", permissions.can_manage_agencies, "admin.agenc"),
     NavItem("People", "admin.users", permissions.can_manage_users, "admin.user"),
     NavItem("Your account", "accounts.account", _signed_in, "accounts.account"),

@@ -47,3 +47,9 @@ def parse_clock(text: str) -> time | None:
     if hour > 23 or minute > 59:
         return None
     return time(hour, minute)
+
+
+def uk_day(moment: datetime) -> str:
+    """Monday 29 March 2027."""
+    moment = local(moment)
+    return f"{moment:%A} {moment.day} {moment:%B %Y}"

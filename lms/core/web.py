@@ -40,6 +40,8 @@ def init_app(app: Flask) -> None:
     app.add_template_global(error_list, "form_error_list")
     app.add_template_filter(timefmt.uk_date, "uk_date")
     app.add_template_filter(timefmt.uk_datetime, "uk_datetime")
+    app.add_template_filter(timefmt.uk_day, "uk_day")
+    app.add_template_filter(timefmt.uk_time, "uk_clock")
     app.before_request(enforce_session_timeouts)
     app.after_request(set_security_headers)
 

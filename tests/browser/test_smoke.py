@@ -9,15 +9,22 @@ pytestmark = pytest.mark.browser
 EXPECTED = {
     "admin@riverside-council.example": [
         "Home",
+        "Find training",
         "Registrations",
+        "Programme",
         "Agencies",
         "People",
         "Your account",
     ],
-    "pdl@riverside-ccg.nhs.example": ["Home", "Registrations", "Your account"],
-    "coordinator@ruh.nhs.example": ["Home", "Your agency's staff", "Your account"],
-    "trainer@riverside-council.example": ["Home", "Your account"],
-    "practitioner@alderroad.sch.example": ["Home", "Your account"],
+    "pdl@riverside-ccg.nhs.example": ["Home", "Find training", "Registrations", "Your account"],
+    "coordinator@ruh.nhs.example": [
+        "Home",
+        "Find training",
+        "Your agency's staff",
+        "Your account",
+    ],
+    "trainer@riverside-council.example": ["Home", "Find training", "Your sessions", "Your account"],
+    "practitioner@alderroad.sch.example": ["Home", "Find training", "Your account"],
 }
 
 
@@ -32,7 +39,7 @@ def test_each_demo_role_signs_in_and_sees_its_navigation(runner, live_server, pa
     assert set(EXPECTED) == {account[0] for account in DEMO_ACCOUNTS}
     for email, expected in EXPECTED.items():
         page.goto(f"{live_server}/sign-in")
-        assert navigation(page) == ["Home", "Create an account", "Sign in"]
+        assert navigation(page) == ["Home", "Find training", "Create an account", "Sign in"]
         page.get_by_label("Email address").fill(email)
         page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
         page.get_by_role("button", name="Sign in").click()
@@ -63,3 +70,26 @@ def test_a_mistake_in_the_sign_in_form_is_summarised_and_focused(live_server, pa
     summary = page.locator(".govuk-error-summary")
     assert "Enter your email address" in summary.inner_text()
     assert page.title().startswith("Error: Sign in")
+
+
+def test_a_visitor_finds_a_twilight_neglect_session_with_places(runner, live_server, page):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    page.goto(f"{live_server}/training")
+    total = page.locator("#results").inner_text()
+    page.get_by_label("Theme").select_option(label="Neglect")
+    page.get_by_label("Twilight (from 4pm)").check()
+    page.get_by_label("Only sessions with places left").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Apply filters").click()
+    assert "time=twilight" in page.url and "places=y" in page.url
+    results = page.locator(".app-result")
+    assert page.locator("#results").inner_text() != total
+    assert results.count() >= 1
+    for index in range(results.count()):
+        card = results.nth(index).inner_text()
+        assert "Twilight" in card and "Full" not in card
+    page.get_by_label("Search").fill("zzzz no such course")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Apply filters").click()
+    assert "0 sessions match your filters" in page.locator("#results").inner_text()
+    assert page.console_errors == []

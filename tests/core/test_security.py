@@ -8,8 +8,7 @@ from lms import create_app
 from lms.accounts.models import Role
 from lms.extensions import db
 from tests.conftest import PASSWORD, app_config, csrf_token, post_form
-
-ARGUMENTS = {"agency_id": "{agency}", "user_id": "{user}", "token": "{token}"}
+from tests.core.conftest import ARGUMENTS
 
 
 def row_counts(app) -> dict:
@@ -30,16 +29,14 @@ def post_routes(app):
 
 
 def test_every_post_without_its_csrf_token_is_refused_and_changes_nothing(
-    app, client, make_user, make_agency, login
+    app, client, make_user, login, route_objects
 ):
-    agency = make_agency()
-    colleague = make_user(agency_id=agency)
-    login(make_user(roles=(Role.ADMIN, Role.COORDINATOR), agency_id=agency))
+    login(make_user(roles=(Role.ADMIN, Role.COORDINATOR), agency_id=route_objects["agency"]))
     routes = list(post_routes(app))
     assert len(routes) >= 10
     before = row_counts(app)
     for path in routes:
-        url = path.format(agency=agency, user=colleague.id, token="token")
+        url = path.format(**route_objects)
         data = {
             "name": "Changed",
             "email": "changed@example.org",
