@@ -6,7 +6,7 @@ from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from lms import config as settings
+from lms import config as app_settings
 from lms.extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,10 +20,10 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder="static",
         static_url_path="/assets",
     )
-    app.config.from_object(settings.Defaults)
+    app.config.from_object(app_settings.Defaults)
     overrides = config or {}
     instance = Path(overrides.get("INSTANCE_PATH", app.instance_path))
-    app.config.update(settings.from_environment(instance))
+    app.config.update(app_settings.from_environment(instance))
     app.config.update(overrides)
     _refuse_weak_secret(app)
     if not app.testing:
@@ -67,6 +67,8 @@ def create_app(config: dict | None = None) -> Flask:
     from lms.accounts.admin import bp as admin_bp
     from lms.accounts.staff import bp as staff_bp
     from lms.accounts.views import bp as accounts_bp
+    from lms.bookings.manage import bp as manage_bp
+    from lms.bookings.views import bp as bookings_bp
     from lms.catalogue.admin import bp as catalogue_admin_bp
     from lms.catalogue.api import bp as api_bp
     from lms.catalogue.feeds import bp as feeds_bp
@@ -80,6 +82,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(reference_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(bookings_bp)
+    app.register_blueprint(manage_bp)
     csrf.exempt(api_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
@@ -88,6 +92,10 @@ def create_app(config: dict | None = None) -> Flask:
     from lms.core import web
 
     web.init_app(app)
+
+    from lms.bookings.jobs import register_hooks
+
+    register_hooks()
 
     from lms.cli import register_commands
 
@@ -99,8 +107,10 @@ def _import_models() -> None:
     """Import every model module so the metadata is complete (for Alembic and create_all)."""
     import lms.accounts.models  # noqa: F401
     import lms.audit.models  # noqa: F401
+    import lms.bookings.models  # noqa: F401
     import lms.catalogue.models  # noqa: F401
     import lms.mail.models  # noqa: F401
+    import lms.settings.models  # noqa: F401
 
 
 def _refuse_weak_secret(app: Flask) -> None:
@@ -109,7 +119,7 @@ def _refuse_weak_secret(app: Flask) -> None:
         if not key:
             raise RuntimeError("SECRET_KEY is empty")
         return
-    if key.lower() in settings.WEAK_SECRET_KEYS or len(key) < 32:
+    if key.lower() in app_settings.WEAK_SECRET_KEYS or len(key) < 32:
         raise RuntimeError(
             "Refusing to start: set SECRET_KEY to a random value of 32 characters or more "
             "(for example: python -c 'import secrets; print(secrets.token_hex(32))')"

@@ -45,6 +45,8 @@ def from_environment(instance_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "PARTNERSHIP_NAME": os.environ.get("PARTNERSHIP_NAME", "Safeguarding Children Partnership"),
         "SERVER_NAME": os.environ.get("SERVER_NAME") or None,
+        # Where the service is reached, for links in messages sent by run-jobs.
+        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000" if development else ""),
         "PREFERRED_URL_SCHEME": "http" if development else "https",
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),

@@ -211,3 +211,25 @@ class SignInAttempt(db.Model):
     email: Mapped[str] = mapped_column(sa.String(254))
     attempted_at: Mapped[datetime] = mapped_column(default=utcnow)
     succeeded: Mapped[bool]
+
+
+class TokenKind(enum.Enum):
+    CALENDAR = "calendar"
+    API = "api"
+
+
+class PersonalToken(db.Model):
+    """A secret in a private URL (calendar feed) or API header; only its SHA-256 is stored."""
+
+    __tablename__ = "personal_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[TokenKind] = mapped_column(enum_type(TokenKind, "token_kind"))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    label: Mapped[str] = mapped_column(sa.String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()

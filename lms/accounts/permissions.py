@@ -45,6 +45,38 @@ def is_trainer(user) -> bool:
     return _signed_in(user) and user.has_role(Role.TRAINER)
 
 
+def can_book_for(user, person) -> bool:
+    """Anyone books for themselves; coordinators for their agency's staff; admins for anyone."""
+    if not _signed_in(user) or not person.is_active:
+        return False
+    if user.id == person.id or is_admin(user):
+        return True
+    return is_coordinator(user) and user.agency_id == person.agency_id
+
+
+def can_manage_booking(user, booking) -> bool:
+    """The person booked, a coordinator of the agency booked under, or an admin."""
+    if not _signed_in(user):
+        return False
+    if user.id == booking.user_id or is_admin(user):
+        return True
+    return is_coordinator(user) and user.agency_id == booking.agency_id
+
+
+def can_decide_booking(user, booking) -> bool:
+    """Approvals are for the coordinators of the agency booked under, and admins."""
+    if is_admin(user):
+        return True
+    return is_coordinator(user) and user.agency_id == booking.agency_id
+
+
+def can_see_session_bookings(user, course_session) -> bool:
+    """The session's own trainers and admins see who is booked."""
+    if is_admin(user):
+        return True
+    return is_trainer(user) and any(t.id == user.id for t in course_session.trainers)
+
+
 PREDICATES = {
     "is_admin": is_admin,
     "is_coordinator": is_coordinator,
@@ -54,4 +86,8 @@ PREDICATES = {
     "can_view_statistics": can_view_statistics,
     "can_manage_agency_staff": can_manage_agency_staff,
     "can_edit_staff_member": can_edit_staff_member,
+    "can_book_for": can_book_for,
+    "can_manage_booking": can_manage_booking,
+    "can_decide_booking": can_decide_booking,
+    "can_see_session_bookings": can_see_session_bookings,
 }

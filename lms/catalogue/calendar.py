@@ -24,15 +24,26 @@ def build_calendar(
     imported or subscribed to the file updates its events (by SEQUENCE) instead of adding new
     ones. Join links and joining instructions are for confirmed attendees and never appear.
     """
-    calendar = Calendar()
-    calendar.add("VERSION", "2.0")
-    calendar.add("PRODID", f"-//{product}//Safeguarding training//EN")
-    calendar.add("CALSCALE", "GREGORIAN")
-    calendar.add("METHOD", "PUBLISH")
+    calendar = new_calendar(product=product, method="PUBLISH")
     # Sets both NAME (RFC 7986) and X-WR-CALNAME (read by Outlook and Google Calendar).
     calendar.calendar_name = calendar_name
     calendar.add("X-WR-TIMEZONE", LONDON.key)
     events = [event for session in sessions for event in _events(session, course_url, uid_domain)]
+    return finish(calendar, events)
+
+
+def new_calendar(*, product: str, method: str) -> Calendar:
+    """An empty VCALENDAR of ours with the given iTIP method (PUBLISH, REQUEST, CANCEL)."""
+    calendar = Calendar()
+    calendar.add("VERSION", "2.0")
+    calendar.add("PRODID", f"-//{product}//Safeguarding training//EN")
+    calendar.add("CALSCALE", "GREGORIAN")
+    calendar.add("METHOD", method)
+    return calendar
+
+
+def finish(calendar: Calendar, events: list[Event]) -> bytes:
+    """Add the events and the Europe/London VTIMEZONE they need; return the file's bytes."""
     for event in events:
         calendar.add_component(event)
     if events:
@@ -86,12 +97,12 @@ def _description(session: CourseSession, url: str) -> str:
     lines += [
         course.summary.strip(),
         "",
-        f"Level {course.level} · {_hours(course.cpd_hours)}",
+        f"Level {course.level} · {cpd_hours_text(course.cpd_hours)}",
         f"Details and booking: {url}",
     ]
     return "\n".join(lines)
 
 
-def _hours(hours: Decimal) -> str:
+def cpd_hours_text(hours: Decimal) -> str:
     text = format(hours.normalize(), "f")
     return f"{text} CPD hour" if hours == 1 else f"{text} CPD hours"

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user, login_required
 
 from lms.accounts import permissions
+from lms.bookings import pages as bookings_for_pages
 from lms.catalogue import queries
 from lms.catalogue.forms import CatalogueSearchForm
 from lms.catalogue.models import Audience, Course, CourseSession, CourseStatus, DeliveryMode
@@ -95,7 +96,14 @@ def course(code):
         abort(404)
     now = utcnow()
     sessions = db.session.scalars(queries.upcoming_sessions_of(course, now=now)).all()
-    return render_template("catalogue/course.html", course=course, sessions=sessions, now=now)
+    return render_template(
+        "catalogue/course.html",
+        course=course,
+        sessions=sessions,
+        now=now,
+        bookable_now=any(session.is_bookable(now) for session in sessions),
+        interested=bookings_for_pages.is_interested(current_user, course),
+    )
 
 
 @bp.get("/sessions/<int:session_id>")
@@ -103,8 +111,14 @@ def session(session_id):
     course_session = db.get_or_404(CourseSession, session_id)
     if not _visible(course_session.course):
         abort(404)
+    now = utcnow()
     return render_template(
-        "catalogue/session.html", session=course_session, course=course_session.course, now=utcnow()
+        "catalogue/session.html",
+        session=course_session,
+        course=course_session.course,
+        now=now,
+        bookable=course_session.is_bookable(now),
+        **bookings_for_pages.session_panel(course_session, current_user),
     )
 
 

@@ -28,7 +28,9 @@ class NavItem:
 ITEMS = (
     NavItem("Home", "pages.index", lambda user: True),
     NavItem("Find training", "catalogue.index", lambda user: True, "catalogue.c"),
+    NavItem("Your training", "bookings.my_training", _signed_in),
     NavItem("Your sessions", "catalogue.my_sessions", permissions.is_trainer),
+    NavItem("Agency bookings", "manage.agency_bookings", permissions.is_coordinator),
     NavItem("Your agency's staff", "staff.index", permissions.is_coordinator, "staff."),
     NavItem("Registrations", "pages.registrations", permissions.can_view_statistics),
     NavItem("Programme", "catalogue_admin.courses", permissions.is_admin, "catalogue_admin."),

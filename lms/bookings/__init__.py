@@ -1,0 +1,1 @@
+"""Bookings, waiting lists, approvals, offers of freed places, interest and notifications."""

@@ -1,0 +1,1 @@
+"""The partnership's own policy values, edited by administrators in the product."""

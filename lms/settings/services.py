@@ -1,0 +1,46 @@
+"""Reading and changing the partnership's policy values."""
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from lms.audit import services as audit
+from lms.core.errors import DomainError
+from lms.extensions import db
+from lms.settings.models import PartnershipSettings
+
+LIMITS = {
+    "approval_hold_days": (1, 60, "days a booking waiting for approval holds its place"),
+    "auto_promotion_days": (0, 60, "days before a session when freed places become offers"),
+    "offer_hours": (1, 168, "hours a person has to accept an offered place"),
+    "reminder_days": (1, 30, "days before a session the reminder is sent"),
+}
+
+
+def current() -> PartnershipSettings:
+    """The settings row, created with the defaults the first time it is needed."""
+    row = db.session.get(PartnershipSettings, 1)
+    if row is not None:
+        return row
+    try:
+        with db.session.begin_nested():
+            row = PartnershipSettings(id=1)
+            db.session.add(row)
+    except IntegrityError:
+        row = db.session.scalar(sa.select(PartnershipSettings).where(PartnershipSettings.id == 1))
+    return row
+
+
+def update(values: dict[str, int | None], *, by) -> PartnershipSettings:
+    """Change policy values; each must lie in its range. Audited."""
+    row = current()
+    before = {name: getattr(row, name) for name in LIMITS}
+    for name, value in values.items():
+        low, high, meaning = LIMITS[name]
+        if value is None or not low <= value <= high:
+            raise DomainError(f"The {meaning} must be from {low} to {high}", field=name)
+    for name, value in values.items():
+        setattr(row, name, value)
+    after = {name: getattr(row, name) for name in LIMITS}
+    if after != before:
+        audit.record("settings.updated", row, actor=by, before=before, after=after)
+    return row
