@@ -3,15 +3,12 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
-    GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
 from wtforms import BooleanField, IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
-
-from lms.core.forms import ListField, optional_int
 
 
 class ReasonForm(FlaskForm):
@@ -21,16 +18,6 @@ class ReasonForm(FlaskForm):
         widget=GovTextArea(),
     )
     submit = SubmitField("Continue", widget=GovSubmitInput())
-
-
-class BookColleagueForm(FlaskForm):
-    person_id = ListField(
-        "Colleague",
-        coerce=optional_int,
-        validators=[InputRequired("Select the colleague to book")],
-        widget=GovSelect(),
-    )
-    submit = SubmitField("Book for this colleague", widget=GovSubmitInput())
 
 
 class PersonByEmailForm(FlaskForm):

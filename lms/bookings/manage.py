@@ -11,7 +11,7 @@ from lms.accounts import permissions
 from lms.accounts.services import find_user_by_email
 from lms.audit.services import events_for
 from lms.bookings import queries, services
-from lms.bookings.forms import AdminPlaceForm, BookColleagueForm, ReasonForm, SettingsForm
+from lms.bookings.forms import AdminPlaceForm, ReasonForm, SettingsForm
 from lms.bookings.models import Booking
 from lms.catalogue.models import CourseSession
 from lms.core.forms import commit_or_show
@@ -142,14 +142,12 @@ def admin_add(session_id):
 def agency_bookings():
     require(permissions.is_coordinator(current_user))
     now = utcnow()
-    form = BookColleagueForm()
     return render_template(
         "manage/agency_bookings.html",
         agency=current_user.agency,
         pending=queries.pending_for_agency(current_user.agency_id),
         bookings=queries.agency_bookings(current_user.agency_id, now=now),
         now=now,
-        form=form,
     )
 
 

@@ -96,7 +96,7 @@ def booked(booking: Booking) -> None:
                     "booking": booking,
                     "approver": approver,
                     "session": booking.session,
-                    "approvals": external_url("bookings.agency_bookings"),
+                    "approvals": external_url("manage.agency_bookings"),
                 },
             )
 

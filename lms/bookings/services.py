@@ -104,8 +104,10 @@ def check_bookable(
     course = course_session.course
     if course_session.status is SessionStatus.CANCELLED:
         raise BookingError("This session has been cancelled, so it cannot be booked")
-    if course_session.status is SessionStatus.COMPLETED or course_session.starts_at <= now:
+    if course_session.status is SessionStatus.COMPLETED or course_session.ends_at <= now:
         raise BookingError("This session has already taken place, so it cannot be booked")
+    if course_session.starts_at <= now:
+        raise BookingError("This session has started, so it can no longer be booked")
     if course.status is not CourseStatus.PUBLISHED:
         raise BookingError("This course is not open for booking")
     if course_session.booking_opens_at and now < course_session.booking_opens_at:

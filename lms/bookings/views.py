@@ -10,13 +10,13 @@ from lms.accounts import permissions, tokens
 from lms.accounts.models import TokenKind, User
 from lms.accounts.services import find_user_by_email
 from lms.bookings import queries, services
-from lms.bookings.forms import BookColleagueForm, PersonByEmailForm, ReasonForm
+from lms.bookings.forms import PersonByEmailForm, ReasonForm
 from lms.bookings.interest import register_interest, withdraw_interest
 from lms.bookings.models import Booking, BookingStatus, PlaceOffer
 from lms.catalogue.calendar import build_calendar
 from lms.catalogue.models import Course, CourseSession
 from lms.core.errors import DomainError
-from lms.core.forms import choices, commit_or_show
+from lms.core.forms import commit_or_show, optional_int
 from lms.core.models import utcnow
 from lms.core.security import require
 from lms.core.urls import site_domain
@@ -64,17 +64,11 @@ def book(session_id):
 def book_colleague(session_id):
     course_session = db.get_or_404(CourseSession, session_id)
     require(permissions.is_coordinator(current_user))
-    form = BookColleagueForm()
-    form.person_id.choices = choices(
-        (person.id, person.name) for person in queries.colleagues_of(current_user)
-    )
-    if not form.validate_on_submit():
-        flash(
-            form.person_id.errors[0] if form.person_id.errors else "Select the colleague to book",
-            "error",
-        )
+    person_id = optional_int(request.form.get("person_id"))
+    if person_id is None:
+        flash("Select the colleague to book", "error")
         return redirect(url_for("catalogue.session", session_id=session_id))
-    person = db.get_or_404(User, form.person_id.data)
+    person = db.get_or_404(User, person_id)
     require(permissions.can_book_for(current_user, person))
     return _act(
         lambda: services.book_place(course_session, person, by=current_user, now=utcnow()),

@@ -1153,30 +1153,10 @@ def _choose_venue(plan: _Plan, venues: list[Venue], venue_times: dict) -> Venue:
     return venues[plan.venue_index]
 
 
-def _demo_places_taken(session: CourseSession, *, now: datetime, rng: random.Random) -> int:
-    """Stand-in for real bookings until the bookings feature exists: how many places are taken.
-
-    Past sessions ran 60-100% full; about one in six future scheduled sessions is full and the
-    others fill up as their date approaches; cancelled sessions hold no places.
-    Replace this with demo bookings once bookings are built.
-    """
-    if session.status is SessionStatus.CANCELLED:
-        return 0
-    if session.starts_at <= now:
-        return rng.randint(int(session.capacity * 0.6), session.capacity)
-    full = rng.random() < 1 / 6
-    if full and session.course.code not in MONTHLY_CODES:  # the rolling briefing never fills
-        return session.capacity
-    days_ahead = (session.starts_at - now).days
-    fullness = max(0.1, 1 - days_ahead / FUTURE_DAYS)
-    return rng.randint(0, max(0, int(session.capacity * fullness) - 1))
-
-
 def _seed_sessions(
     counts: _Counts, courses: dict[str, Course], venues: list[Venue], *, now: datetime
 ) -> None:
     rng = random.Random(SEED)
-    places_rng = random.Random(SEED)  # separate, so replacing the stand-in changes nothing else
     scheduled = set(db.session.scalars(sa.select(CourseSession.course_id).distinct()))
     trainer = db.session.scalar(sa.select(User).where(User.email == DEMO_TRAINER_EMAIL))
     trainer_times = _trainer_times(trainer)
@@ -1209,7 +1189,6 @@ def _seed_sessions(
             if trainer is not None and plan.wants_trainer and free:
                 session.trainers = [trainer]
                 trainer_times.extend(plan.dates)
-            session.places_taken = _demo_places_taken(session, now=now, rng=places_rng)
             db.session.add(session)
             counts.sessions += 1
 

@@ -1,6 +1,12 @@
 """Fixtures for the whole-app checks: objects to fill in every route's address."""
 
+from datetime import timedelta
+
 import pytest
+
+from lms.bookings.models import Booking, BookingStatus, PlaceOffer
+from lms.core.models import utcnow
+from lms.extensions import db
 
 ARGUMENTS = {
     "agency_id": "{agency}",
@@ -11,21 +17,46 @@ ARGUMENTS = {
     "course_id": "{course}",
     "kind": "{kind}",
     "row_id": "{row}",
+    "booking_id": "{booking}",
+    "offer_id": "{offer}",
+    "answer": "{answer}",
 }
 
 
 @pytest.fixture
-def route_objects(make_agency, make_user, make_course, make_course_session, make_venue):
-    """One of each thing a route can name, for filling in its address."""
+def route_objects(app, make_agency, make_user, make_course, make_course_session, make_venue):
+    """One of each thing a route can name, for filling in its address. The person, their
+    booking and their offer belong to an agency the signed-in test user is put in too."""
     agency = make_agency()
     course = make_course(code="SCP-ROUTE")
+    colleague = make_user(agency_id=agency)
+    session = make_course_session(course)
+    with app.app_context():
+        booking = Booking(
+            user_id=colleague.id,
+            session_id=session,
+            agency_id=agency,
+            status=BookingStatus.WAITLISTED,
+            waitlisted_at=utcnow(),
+        )
+        db.session.add(booking)
+        db.session.flush()
+        offer = PlaceOffer(
+            booking_id=booking.id, session_id=session, expires_at=utcnow() + timedelta(hours=5)
+        )
+        db.session.add(offer)
+        db.session.commit()
+        booking_id, offer_id = booking.id, offer.id
     return {
         "agency": agency,
-        "user": make_user(agency_id=agency).id,
+        "user": colleague.id,
         "token": "not-a-token",
         "code": "SCP-ROUTE",
         "course": course,
-        "session": make_course_session(course),
+        "session": session,
         "kind": "venues",
         "row": make_venue(),
+        "booking": booking_id,
+        "offer": offer_id,
+        "answer": "accept",
     }

@@ -1,5 +1,7 @@
 """Every route, for every role: who gets the page, who is sent to sign in, who is refused."""
 
+import re
+
 import pytest
 
 from lms.accounts.models import Role
@@ -58,13 +60,24 @@ MATRIX = {
     "/admin/reference": only("admin"),
     "/admin/{kind}/new": only("admin"),
     "/admin/{kind}/{row}": only("admin"),
+    "/my-training": SIGNED_IN,
+    "/bookings/{booking}/cancel": only("coordinator", "admin"),
+    "/bookings/{booking}/substitute": only("coordinator", "admin"),
+    "/bookings/{booking}/decline": only("coordinator", "admin"),
+    "/offers/{offer}": only(),
+    "/calendar/me/{token}.ics": {role: 404 for role in ROLES},
+    "/sessions/{session}/bookings": only("admin"),
+    "/sessions/{session}/bookings.csv": only("admin"),
+    "/agency/bookings": only("coordinator"),
+    "/admin/demand": only("admin"),
+    "/admin/settings": only("admin"),
 }
 
 
 def rule_to_path(rule) -> str:
     path = rule.rule
     for name in rule.arguments:
-        path = path.replace(f"<int:{name}>", ARGUMENTS[name]).replace(f"<{name}>", ARGUMENTS[name])
+        path = re.sub(rf"<(?:[^<>]*:)?{name}>", ARGUMENTS[name], path)
     return path
 
 

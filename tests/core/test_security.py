@@ -24,7 +24,7 @@ def post_routes(app):
         if "POST" in rule.methods:
             path = rule.rule
             for name in rule.arguments:
-                path = re.sub(rf"<(?:int:)?{name}>", ARGUMENTS[name], path)
+                path = re.sub(rf"<(?:[^<>]*:)?{name}>", ARGUMENTS[name], path)
             yield path
 
 
