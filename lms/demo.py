@@ -4,6 +4,7 @@ import sqlalchemy as sa
 
 from lms.accounts import demo as accounts_demo
 from lms.accounts.models import User
+from lms.bookings import demo as bookings_demo
 from lms.catalogue import demo as catalogue_demo
 from lms.core.models import utcnow
 from lms.extensions import db
@@ -15,8 +16,10 @@ def seed_demo(*, if_empty: bool = False) -> str:
         return "Accounts exist already; demo data not loaded."
     agencies = accounts_demo.seed_agencies()
     people = accounts_demo.seed_people(agencies)
-    catalogue = catalogue_demo.seed(now=utcnow())
-    return f"Demo data: {len(agencies)} agencies; {people} people added; {catalogue}."
+    now = utcnow()
+    catalogue = catalogue_demo.seed(now=now)
+    bookings = bookings_demo.seed(now=now)
+    return f"Demo data: {len(agencies)} agencies; {people} people added; {catalogue}; {bookings}."
 
 
 def sign_ins_text() -> str:

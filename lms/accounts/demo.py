@@ -4,6 +4,7 @@ Email domains end in .example (reserved, RFC 2606), so demo data can never mail 
 """
 
 import random
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -293,8 +294,9 @@ def _add_person(email, name, job_title, agency, roles, password_hash, now) -> bo
 
 
 def seed_people(agencies: dict[str, Agency]) -> int:
-    """One demo account per role and about a hundred practitioners; returns how many were added."""
-    now = utcnow()
+    """One demo account per role and about a hundred practitioners; returns how many were added.
+    Accounts date from before the demo's training history (about fifteen months)."""
+    now = utcnow() - timedelta(days=500)
     password_hash = hash_password(DEMO_PASSWORD)
     added = 0
     for email, name, job_title, agency_name, roles in DEMO_ACCOUNTS:

@@ -64,10 +64,13 @@ def can_manage_booking(user, booking) -> bool:
 
 
 def can_decide_booking(user, booking) -> bool:
-    """Approvals are for the coordinators of the agency booked under, and admins."""
+    """Approvals are for the coordinators of the agency booked under (not of their own
+    bookings), and admins."""
     if is_admin(user):
         return True
-    return is_coordinator(user) and user.agency_id == booking.agency_id
+    return (
+        is_coordinator(user) and user.agency_id == booking.agency_id and user.id != booking.user_id
+    )
 
 
 def can_see_session_bookings(user, course_session) -> bool:

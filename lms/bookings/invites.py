@@ -13,23 +13,34 @@ from lms.core.timefmt import LONDON
 
 
 def build_invite(
-    booking: Booking, *, method: str, product: str, organiser_email: str, uid_domain: str, url: str
+    booking: Booking,
+    *,
+    method: str,
+    product: str,
+    organiser_email: str,
+    uid_domain: str,
+    url: str,
+    days=None,
 ) -> bytes:
-    """The invitation (REQUEST) or its withdrawal (CANCEL) for a booking's dates."""
+    """The invitation (REQUEST) or its withdrawal (CANCEL) for a booking's dates; `days`, as
+    (number, start, end), names other dates, such as ones taken off the session."""
     session = booking.session
     course = session.course
     calendar = new_calendar(product=product, method=method)
     cancelling = method == "CANCEL"
-    days = sorted(session.dates, key=lambda day: day.starts_at)
+    if days is None:
+        ordered = sorted(session.dates, key=lambda day: day.starts_at)
+        days = [(n, day.starts_at, day.ends_at) for n, day in enumerate(ordered, start=1)]
+    total = max(len(session.dates), max((n for n, _start, _end in days), default=0))
     events = []
-    for number, day in enumerate(days, start=1):
+    for number, starts_at, ends_at in days:
         event = Event()
         event.add("UID", f"booking-{booking.id}-day-{number}@{uid_domain}")
         event.add("SEQUENCE", booking.sequence)
         event.add("DTSTAMP", utcnow().astimezone(UTC))
-        event.add("DTSTART", day.starts_at.astimezone(LONDON))
-        event.add("DTEND", day.ends_at.astimezone(LONDON))
-        summary = course.title + (f" (day {number} of {len(days)})" if len(days) > 1 else "")
+        event.add("DTSTART", starts_at.astimezone(LONDON))
+        event.add("DTEND", ends_at.astimezone(LONDON))
+        summary = course.title + (f" (day {number} of {total})" if total > 1 else "")
         event.add("SUMMARY", f"Cancelled: {summary}" if cancelling else summary)
         event.add("STATUS", "CANCELLED" if cancelling else "CONFIRMED")
         event.add("LOCATION", session.location)

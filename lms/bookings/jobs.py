@@ -7,7 +7,6 @@ import sqlalchemy as sa
 
 from lms.bookings import notify
 from lms.bookings.models import (
-    HOLDS_PLACE,
     LIVE,
     Booking,
     BookingStatus,
@@ -40,6 +39,7 @@ def lapse_pending_approvals(*, now: datetime) -> int:
             Booking.status == BookingStatus.PENDING, Booking.pending_expires_at <= now
         )
     ).all()
+    lapsed = 0
     for booking_id in due:
         booking = db.session.get(Booking, booking_id)
         course_session = lock_session(booking.session_id)
@@ -58,7 +58,8 @@ def lapse_pending_approvals(*, now: datetime) -> int:
         notify.approval_lapsed(booking)
         release_place(course_session, now=now)
         db.session.commit()
-    return len(due)
+        lapsed += 1
+    return lapsed
 
 
 def expire_offers(*, now: datetime) -> int:
@@ -68,6 +69,7 @@ def expire_offers(*, now: datetime) -> int:
             PlaceOffer.status == OfferStatus.OPEN, PlaceOffer.expires_at <= now
         )
     ).all()
+    lapsed = 0
     for offer_id in due:
         offer = db.session.get(PlaceOffer, offer_id)
         course_session = lock_session(offer.session_id)
@@ -88,7 +90,8 @@ def expire_offers(*, now: datetime) -> int:
         notify.offer_lapsed(booking)
         release_place(course_session, now=now)
         db.session.commit()
-    return len(due)
+        lapsed += 1
+    return lapsed
 
 
 def send_reminders(*, now: datetime) -> int:
@@ -155,7 +158,7 @@ def on_session_cancelled(course_session: CourseSession, *, by, now: datetime) ->
         .execution_options(synchronize_session=False)
     )
     for booking in bookings:
-        had_place = booking.status in HOLDS_PLACE
+        had_place = booking.confirmed_at is not None  # only they were sent an invitation
         booking.status, booking.cancelled_at, booking.cancelled_by_id = (
             BookingStatus.CANCELLED,
             now,
@@ -171,17 +174,27 @@ def on_session_cancelled(course_session: CourseSession, *, by, now: datetime) ->
 
 
 def on_session_changed(course_session: CourseSession, *, by, now: datetime, before: dict) -> None:
-    """Tell everyone booked of the change (with an updated invitation), and give any places
-    added to the people waiting."""
+    """Tell everyone booked or waiting of the change (confirmed people get an updated
+    invitation, and a cancellation for any date taken off), remind them again before new dates,
+    and give any places added to the people waiting."""
+    old_dates = [
+        (datetime.fromisoformat(start), datetime.fromisoformat(end))
+        for start, end in before["dates"]
+    ]
+    moved = old_dates != [(d.starts_at, d.ends_at) for d in course_session.dates]
+    withdrawn = [
+        (number, start, end)
+        for number, (start, end) in enumerate(old_dates, start=1)
+        if number > len(course_session.dates)
+    ]
     bookings = db.session.scalars(
-        sa.select(Booking).where(
-            Booking.session_id == course_session.id,
-            Booking.status.in_([BookingStatus.CONFIRMED, BookingStatus.PENDING]),
-        )
+        sa.select(Booking).where(Booking.session_id == course_session.id, Booking.status.in_(LIVE))
     ).all()
     for booking in bookings:
         booking.sequence += 1
-        notify.session_changed(booking)
+        if moved:
+            booking.reminder_sent_at = None
+        notify.session_changed(booking, withdrawn_days=withdrawn)
     db.session.flush()
     fill_free_places(course_session, now=now)
 

@@ -15,10 +15,11 @@ from lms.extensions import db
 from lms.mail.services import Attachment, queue_message
 
 
-def _invite(booking: Booking, method: str) -> Attachment:
+def _invite(booking: Booking, method: str, days=None) -> Attachment:
     config = current_app.config
     content = build_invite(
         booking,
+        days=days,
         method=method,
         product=config["PARTNERSHIP_NAME"],
         organiser_email=config["MAIL_FROM"],
@@ -33,7 +34,13 @@ def _invite(booking: Booking, method: str) -> Attachment:
 
 
 def _send(
-    booking: Booking, kind: str, subject: str, *, invite: str | None = None, **context
+    booking: Booking,
+    kind: str,
+    subject: str,
+    *,
+    invite: str | None = None,
+    withdrawn_days=(),
+    **context,
 ) -> None:
     session = booking.session
     confirmed = booking.status is BookingStatus.CONFIRMED
@@ -52,12 +59,14 @@ def _send(
             "session_url": external_url("catalogue.session", session_id=session.id),
             **context,
         },
-        attachments=[_invite(booking, invite)] if invite else [],
+        attachments=([_invite(booking, invite)] if invite else [])
+        + ([_invite(booking, "CANCEL", days=withdrawn_days)] if withdrawn_days else []),
     )
 
 
-def approvers_of(agency_id: int) -> list[User]:
-    """The active coordinators of an agency, or the administrators when it has none."""
+def approvers_of(agency_id: int, *, excluding: int | None = None) -> list[User]:
+    """The active coordinators of an agency (other than the person booked), or the
+    administrators when there are none."""
 
     def holders(role, *criteria):
         return list(
@@ -69,7 +78,9 @@ def approvers_of(agency_id: int) -> list[User]:
             )
         )
 
-    return holders(Role.COORDINATOR, User.agency_id == agency_id) or holders(Role.ADMIN)
+    return holders(Role.COORDINATOR, User.agency_id == agency_id, User.id != excluding) or holders(
+        Role.ADMIN, User.id != excluding
+    )
 
 
 def booked(booking: Booking) -> None:
@@ -86,7 +97,7 @@ def booked(booking: Booking) -> None:
         )
     elif booking.status is BookingStatus.PENDING:
         _send(booking, "booking_pending", "Your booking is waiting for approval")
-        for approver in approvers_of(booking.agency_id):
+        for approver in approvers_of(booking.agency_id, excluding=booking.user_id):
             queue_message(
                 recipient=approver.email,
                 user=approver,
@@ -150,9 +161,17 @@ def session_cancelled(booking: Booking, *, had_place: bool) -> None:
     _send(booking, "session_cancelled", "Session cancelled", invite="CANCEL" if had_place else None)
 
 
-def session_changed(booking: Booking) -> None:
-    invite = "REQUEST" if booking.status is BookingStatus.CONFIRMED else None
-    _send(booking, "session_changed", "Session changed", invite=invite)
+def session_changed(booking: Booking, *, withdrawn_days=()) -> None:
+    """Tell a booked or waiting person of a change; a confirmed person's invitation is updated
+    and the events of any dates taken off the session are cancelled."""
+    confirmed = booking.status is BookingStatus.CONFIRMED
+    _send(
+        booking,
+        "session_changed",
+        "Session changed",
+        invite="REQUEST" if confirmed else None,
+        withdrawn_days=withdrawn_days if confirmed else (),
+    )
 
 
 def reminder(booking: Booking) -> None:

@@ -50,6 +50,44 @@ def _refresh(booking: Booking) -> Booking:
     )
 
 
+def _transition(booking: Booking, expected: BookingStatus, **values) -> Booking:
+    """Move a booking on from the status it was seen in, with one conditional UPDATE, so that of
+    two requests racing on the same booking only one acts; the other gets a clear refusal."""
+    result = db.session.execute(
+        sa.update(Booking)
+        .where(Booking.id == booking.id, Booking.status == expected)
+        .values(**values, sequence=Booking.sequence + 1)
+        .execution_options(synchronize_session=False)
+    )
+    booking = _refresh(booking)
+    if result.rowcount != 1:
+        raise BookingError(
+            f"This booking has just changed: it is now {booking.status.label.lower()}"
+        )
+    return booking
+
+
+def _claim_offer(offer: PlaceOffer, status: OfferStatus, now: datetime) -> PlaceOffer:
+    result = db.session.execute(
+        sa.update(PlaceOffer)
+        .where(
+            PlaceOffer.id == offer.id,
+            PlaceOffer.status == OfferStatus.OPEN,
+            PlaceOffer.expires_at > now,
+        )
+        .values(status=status, answered_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    offer = db.session.scalar(
+        sa.select(PlaceOffer)
+        .where(PlaceOffer.id == offer.id)
+        .execution_options(populate_existing=True)
+    )
+    if result.rowcount != 1:
+        raise BookingError("This offer has just been answered or has lapsed")
+    return offer
+
+
 def _take_place(session_id: int, *, over_capacity: bool = False) -> bool:
     """Take one place if one is free (or regardless, when an administrator decided so)."""
     condition = sa.true() if over_capacity else CourseSession.places_taken < CourseSession.capacity
@@ -168,12 +206,15 @@ def _agency_holding(session_id: int, agency_id: int, *, excluding: int | None = 
 
 
 def _insert(booking: Booking) -> Booking:
-    db.session.add(booking)
+    """Add a booking inside a savepoint, so a duplicate (the unique live-booking index) is a
+    clear refusal rather than a broken transaction."""
+    name = booking.user.name
     try:
         with db.session.begin_nested():
+            db.session.add(booking)
             db.session.flush()
     except IntegrityError:
-        raise BookingError(f"{booking.user.name} already has a booking for this session") from None
+        raise BookingError(f"{name} already has a booking for this session") from None
     return booking
 
 
@@ -263,18 +304,17 @@ def release_place(
     rules = settings.current()
     while (waiting := _first_waiting(course_session)) is not None:
         if course_session.starts_at - now > timedelta(days=rules.auto_promotion_days):
+            values = _place_given(course_session, waiting, now)
             promoted = db.session.execute(
                 sa.update(Booking)
                 .where(Booking.id == waiting.id, Booking.status == BookingStatus.WAITLISTED)
-                .values(
-                    status=BookingStatus.CONFIRMED, confirmed_at=now, sequence=Booking.sequence + 1
-                )
+                .values(**values, sequence=Booking.sequence + 1)
                 .execution_options(synchronize_session=False)
             )
             if promoted.rowcount != 1:
                 continue  # someone else moved this person first; try the next
             waiting = _refresh(waiting)
-            notify.promoted(waiting)
+            _tell_given(waiting)
             return waiting
         offer = PlaceOffer(
             booking=waiting,
@@ -288,6 +328,26 @@ def release_place(
         return waiting
     _give_back_place(course_session.id)
     return None
+
+
+def _place_given(course_session: CourseSession, booking: Booking, now: datetime) -> dict:
+    """What a person waiting becomes when a place is theirs: confirmed, or waiting for approval
+    when the course (or their record) needs it and nobody who decides for them booked it."""
+    person = booking.user
+    if _needs_approval(course_session, person, booking.booked_by or person, now):
+        hold = timedelta(days=settings.current().approval_hold_days)
+        return {
+            "status": BookingStatus.PENDING,
+            "pending_expires_at": min(now + hold, course_session.starts_at),
+        }
+    return {"status": BookingStatus.CONFIRMED, "confirmed_at": now}
+
+
+def _tell_given(booking: Booking) -> None:
+    if booking.status is BookingStatus.PENDING:
+        notify.booked(booking)  # the person and the approvers hear
+    else:
+        notify.promoted(booking)
 
 
 def fill_free_places(course_session: CourseSession, *, now: datetime) -> list[Booking]:
@@ -313,16 +373,20 @@ def cancel_booking(booking: Booking, *, by: User, reason: str, now: datetime) ->
     if course_session.starts_at <= now:
         raise BookingError("This session has started, so the booking can no longer be cancelled")
     held = booking.holds_place
-    offer = open_offer_for(booking)
-    booking.status = BookingStatus.CANCELLED
-    booking.cancelled_at, booking.cancelled_by_id = now, by.id
-    booking.cancellation_reason = reason
-    booking.is_late_cancellation = bool(
-        held
-        and course_session.cancellation_cutoff_at
-        and now > course_session.cancellation_cutoff_at
+    booking = _transition(
+        booking,
+        booking.status,
+        status=BookingStatus.CANCELLED,
+        cancelled_at=now,
+        cancelled_by_id=by.id,
+        cancellation_reason=reason,
+        is_late_cancellation=bool(
+            held
+            and course_session.cancellation_cutoff_at
+            and now > course_session.cancellation_cutoff_at
+        ),
     )
-    booking.sequence += 1
+    offer = open_offer_for(booking)
     if offer is not None:
         offer.status, offer.answered_at = OfferStatus.WITHDRAWN, now
     db.session.flush()
@@ -361,26 +425,27 @@ def _answerable(offer: PlaceOffer, person: User, now: datetime) -> PlaceOffer:
 def accept_offer(offer: PlaceOffer, person: User, *, now: datetime) -> Booking:
     """Claim an offered place before the offer lapses."""
     offer = _answerable(offer, person, now)
-    offer.status, offer.answered_at = OfferStatus.ACCEPTED, now
-    booking = offer.booking
-    booking.status, booking.confirmed_at = BookingStatus.CONFIRMED, now
-    booking.sequence += 1
+    offer = _claim_offer(offer, OfferStatus.ACCEPTED, now)
+    booking = _transition(
+        offer.booking, BookingStatus.WAITLISTED, **_place_given(offer.session, offer.booking, now)
+    )
     db.session.flush()
-    notify.promoted(booking)
+    _tell_given(booking)
     return booking
 
 
 def decline_offer(offer: PlaceOffer, person: User, *, now: datetime) -> Booking | None:
     """Turn an offered place down; it goes to the next person waiting."""
     offer = _answerable(offer, person, now)
-    offer.status, offer.answered_at = OfferStatus.DECLINED, now
-    booking = offer.booking
-    booking.status, booking.cancelled_at, booking.cancelled_by_id = (
-        BookingStatus.CANCELLED,
-        now,
-        person.id,
+    offer = _claim_offer(offer, OfferStatus.DECLINED, now)
+    _transition(
+        offer.booking,
+        BookingStatus.WAITLISTED,
+        status=BookingStatus.CANCELLED,
+        cancelled_at=now,
+        cancelled_by_id=person.id,
+        cancellation_reason="Turned down the offered place",
     )
-    booking.cancellation_reason = "Turned down the offered place"
     db.session.flush()
     return release_place(offer.session, now=now)
 
@@ -393,10 +458,14 @@ def approve(booking: Booking, *, by: User, now: datetime) -> Booking:
         raise BookingError(
             f"This booking is {booking.status.label.lower()}, not waiting for approval"
         )
-    booking.status, booking.confirmed_at = BookingStatus.CONFIRMED, now
-    booking.decided_by_id, booking.decided_at = by.id, now
-    booking.sequence += 1
-    db.session.flush()
+    booking = _transition(
+        booking,
+        BookingStatus.PENDING,
+        status=BookingStatus.CONFIRMED,
+        confirmed_at=now,
+        decided_by_id=by.id,
+        decided_at=now,
+    )
     notify.approved(booking)
     return booking
 
@@ -412,9 +481,14 @@ def decline(booking: Booking, *, by: User, reason: str, now: datetime) -> Bookin
     reason = " ".join((reason or "").split())
     if not reason:
         raise BookingError("Enter the reason for declining", field="reason")
-    booking.status = BookingStatus.DECLINED
-    booking.decided_by_id, booking.decided_at, booking.decision_reason = by.id, now, reason
-    db.session.flush()
+    booking = _transition(
+        booking,
+        BookingStatus.PENDING,
+        status=BookingStatus.DECLINED,
+        decided_by_id=by.id,
+        decided_at=now,
+        decision_reason=reason,
+    )
     notify.declined(booking)
     return release_place(course_session, now=now)
 
@@ -445,10 +519,13 @@ def substitute(booking: Booking, colleague: User, *, by: User, now: datetime) ->
             "which this course needs",
             field="colleague",
         )
-    booking.status = BookingStatus.SUBSTITUTED
-    booking.sequence += 1
-    booking.cancelled_at, booking.cancelled_by_id = now, by.id
-    db.session.flush()
+    booking = _transition(
+        booking,
+        BookingStatus.CONFIRMED,
+        status=BookingStatus.SUBSTITUTED,
+        cancelled_at=now,
+        cancelled_by_id=by.id,
+    )
     replacement = _insert(
         Booking(
             user=colleague,
@@ -477,14 +554,20 @@ def admin_confirm(booking: Booking, *, by: User, reason: str, now: datetime) -> 
             f"This booking is {booking.status.label.lower()}, not on the waiting list"
         )
     over = course_session.places_taken >= course_session.capacity
-    _take_place(course_session.id, over_capacity=True)
+    booking = _transition(
+        booking,
+        BookingStatus.WAITLISTED,
+        status=BookingStatus.CONFIRMED,
+        confirmed_at=now,
+        decided_by_id=by.id,
+        decided_at=now,
+        decision_reason=reason,
+    )
     offer = open_offer_for(booking)
     if offer is not None:
         offer.status, offer.answered_at = OfferStatus.WITHDRAWN, now
-        _give_back_place(course_session.id)
-    booking.status, booking.confirmed_at = BookingStatus.CONFIRMED, now
-    booking.decided_by_id, booking.decided_at, booking.decision_reason = by.id, now, reason
-    booking.sequence += 1
+    else:
+        _take_place(course_session.id, over_capacity=True)
     db.session.flush()
     audit.record(
         "booking.confirmed_by_admin",

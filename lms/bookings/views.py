@@ -129,7 +129,7 @@ def _back_after(booking: Booking) -> str:
     if booking.user_id == current_user.id:
         return url_for("bookings.my_training")
     if permissions.is_coordinator(current_user) and current_user.agency_id == booking.agency_id:
-        return url_for("bookings.agency_bookings")
+        return url_for("manage.agency_bookings")
     return url_for("manage.session_bookings", session_id=booking.session_id)
 
 

@@ -274,6 +274,16 @@ def update_session(
     before = _snapshot(session)
     _apply(session, plan, now=now, allow_trainer_clash=allow_trainer_clash)
     db.session.flush()
+    # The write above holds the session's lock, so this count is final: bookings made since
+    # the form was read are counted before the new capacity is accepted.
+    taken = db.session.scalar(
+        sa.select(CourseSession.places_taken).where(CourseSession.id == session.id)
+    )
+    if taken > session.capacity:
+        raise CatalogueError(
+            f"{taken} places are already taken, so the session needs at least {taken} places",
+            field="capacity",
+        )
     after = _snapshot(session)
     if after != before:
         session.sequence += 1

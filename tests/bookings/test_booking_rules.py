@@ -207,7 +207,8 @@ def test_a_declined_booking_frees_its_place_for_the_next_person(
         pending, by=user(coordinator.id), reason="Not in your role", now=NOW
     )
     db.session.commit()
-    assert promoted.id == waiting.id and promoted.status is BookingStatus.CONFIRMED
+    # The course needs approval, so the person waiting now waits for the coordinator's decision.
+    assert promoted.id == waiting.id and promoted.status is BookingStatus.PENDING
     assert db.session.get(Booking, pending.id).decision_reason == "Not in your role"
 
 

@@ -10,21 +10,41 @@ EXPECTED = {
     "admin@riverside-council.example": [
         "Home",
         "Find training",
+        "Your training",
         "Registrations",
         "Programme",
         "Agencies",
         "People",
         "Your account",
     ],
-    "pdl@riverside-ccg.nhs.example": ["Home", "Find training", "Registrations", "Your account"],
+    "pdl@riverside-ccg.nhs.example": [
+        "Home",
+        "Find training",
+        "Your training",
+        "Registrations",
+        "Your account",
+    ],
     "coordinator@ruh.nhs.example": [
         "Home",
         "Find training",
+        "Your training",
+        "Agency bookings",
         "Your agency's staff",
         "Your account",
     ],
-    "trainer@riverside-council.example": ["Home", "Find training", "Your sessions", "Your account"],
-    "practitioner@alderroad.sch.example": ["Home", "Find training", "Your account"],
+    "trainer@riverside-council.example": [
+        "Home",
+        "Find training",
+        "Your training",
+        "Your sessions",
+        "Your account",
+    ],
+    "practitioner@alderroad.sch.example": [
+        "Home",
+        "Find training",
+        "Your training",
+        "Your account",
+    ],
 }
 
 
