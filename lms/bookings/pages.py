@@ -11,7 +11,11 @@ from lms.extensions import db
 def session_panel(course_session, user) -> dict:
     """The signed-in person's booking and position, the waiting list, a coordinator's colleagues."""
     own = services.live_booking(user, course_session) if user.is_authenticated else None
+    teaches = user.is_authenticated and any(t.id == user.id for t in course_session.trainers)
+    confirmed = own is not None and own.status.value == "confirmed"
     return {
+        # The join link is for people with a confirmed place and the session's trainers.
+        "show_join_link": bool(course_session.venue is None and (confirmed or teaches)),
         "own_booking": own,
         "own_position": services.waiting_position(own) if own else None,
         "waiting": queries.waiting_count(course_session.id),

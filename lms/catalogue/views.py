@@ -132,6 +132,7 @@ def my_sessions():
     past = [s for s in sessions if s.ends_at <= now]
     return render_template(
         "catalogue/my_sessions.html",
+        now=now,
         upcoming=upcoming,
         past=past,
         partnership=current_app.config["PARTNERSHIP_NAME"],

@@ -310,3 +310,22 @@ def test_settings_are_edited_by_admins_with_ranges_checked(app, client, make_use
     with app.app_context():
         row = db.session.get(PartnershipSettings, 1)
         assert (row.approval_hold_days, row.offer_hours) == (7, 12)
+
+
+def test_the_session_trainer_sees_the_join_link_and_other_trainers_do_not(
+    client, make_user, make_course, make_course_session, login
+):
+    trainer, other = make_user(roles=(Role.TRAINER,)), make_user(roles=(Role.TRAINER,))
+    session_id = make_course_session(
+        make_course(mode="virtual"), virtual=True, trainer_ids=[trainer.id]
+    )
+    login(trainer)
+    assert "https://teams.example/meet/abc" in client.get(f"/sessions/{session_id}").get_data(
+        as_text=True
+    )
+    assert "https://teams.example/meet/abc" in client.get("/trainer/sessions").get_data(
+        as_text=True
+    )
+    post_form(client, "/sign-out", {}, token_from="/")
+    login(other)
+    assert "teams.example" not in client.get(f"/sessions/{session_id}").get_data(as_text=True)
