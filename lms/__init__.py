@@ -93,9 +93,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     web.init_app(app)
 
+    from lms.attendance.charges import register_hooks as register_charge_hooks
     from lms.bookings.jobs import register_hooks
 
     register_hooks()
+    register_charge_hooks()
 
     from lms.cli import register_commands
 
@@ -106,6 +108,7 @@ def create_app(config: dict | None = None) -> Flask:
 def _import_models() -> None:
     """Import every model module so the metadata is complete (for Alembic and create_all)."""
     import lms.accounts.models  # noqa: F401
+    import lms.attendance.models  # noqa: F401
     import lms.audit.models  # noqa: F401
     import lms.bookings.models  # noqa: F401
     import lms.catalogue.models  # noqa: F401

@@ -75,6 +75,8 @@ class Agency(TimestampMixin, db.Model):
     sector: Mapped[Sector] = mapped_column(enum_type(Sector, "sector"))
     is_statutory_partner: Mapped[bool] = mapped_column(default=False)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Never charged for non-attendance, whatever the partnership's settings.
+    is_charge_exempt: Mapped[bool] = mapped_column(default=False)
 
     domains: Mapped[list["AgencyEmailDomain"]] = relationship(
         back_populates="agency", cascade="all, delete-orphan", order_by="AgencyEmailDomain.domain"

@@ -79,6 +79,11 @@ class Booking(db.Model):
     completed_at: Mapped[datetime | None]
     # Calendar SEQUENCE of this booking's invitation: raised on every change.
     sequence: Mapped[int] = mapped_column(default=0)
+    # Set at close-out from the attendance marks: completed, partial or no_show.
+    outcome: Mapped[str | None] = mapped_column(sa.String(20))
+    # An administrator's decision on a booking whose person left early: does it count?
+    left_early_counts: Mapped[bool | None]
+    is_walk_in: Mapped[bool] = mapped_column(default=False)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     session: Mapped[CourseSession] = relationship()

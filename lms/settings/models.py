@@ -17,6 +17,13 @@ class PartnershipSettings(TimestampMixin, db.Model):
         ),
         sa.CheckConstraint("offer_hours BETWEEN 1 AND 168", name="offer_hours_range"),
         sa.CheckConstraint("reminder_days BETWEEN 1 AND 30", name="reminder_days_range"),
+        sa.CheckConstraint(
+            "no_show_charge_pence >= 0 AND late_cancellation_charge_pence >= 0",
+            name="charges_not_negative",
+        ),
+        sa.CheckConstraint(
+            "attendance_threshold_percent BETWEEN 1 AND 100", name="attendance_threshold_range"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, default=1)
@@ -27,3 +34,12 @@ class PartnershipSettings(TimestampMixin, db.Model):
     auto_promotion_days: Mapped[int] = mapped_column(default=3)
     offer_hours: Mapped[int] = mapped_column(default=24)
     reminder_days: Mapped[int] = mapped_column(default=3)
+    # Non-attendance charges, in pence (0 disables a charge).
+    no_show_charge_pence: Mapped[int] = mapped_column(default=0)
+    late_cancellation_charge_pence: Mapped[int] = mapped_column(default=0)
+    exempt_statutory_partners: Mapped[bool] = mapped_column(default=True)
+    dispute_window_days: Mapped[int] = mapped_column(default=14)
+    # After this many no-shows in twelve months a person's bookings need approval (0: never).
+    repeat_no_show_threshold: Mapped[int] = mapped_column(default=3)
+    # Share of the scheduled time a virtual attendee must be present to count as attended.
+    attendance_threshold_percent: Mapped[int] = mapped_column(default=75)

@@ -13,6 +13,15 @@ LIMITS = {
     "auto_promotion_days": (0, 60, "days before a session when freed places become offers"),
     "offer_hours": (1, 168, "hours a person has to accept an offered place"),
     "reminder_days": (1, 30, "days before a session the reminder is sent"),
+    "no_show_charge_pence": (0, 100_000, "charge for a no-show, in pence,"),
+    "late_cancellation_charge_pence": (0, 100_000, "charge for a late cancellation, in pence,"),
+    "dispute_window_days": (1, 90, "days an agency has to dispute a charge"),
+    "repeat_no_show_threshold": (0, 20, "number of no-shows in twelve months that needs approval"),
+    "attendance_threshold_percent": (
+        1,
+        100,
+        "share of the time a virtual attendee must be present",
+    ),
 }
 
 
@@ -30,17 +39,20 @@ def current() -> PartnershipSettings:
     return row
 
 
-def update(values: dict[str, int | None], *, by) -> PartnershipSettings:
+def update(values: dict[str, int | bool | None], *, by) -> PartnershipSettings:
     """Change policy values; each must lie in its range. Audited."""
     row = current()
-    before = {name: getattr(row, name) for name in LIMITS}
+    names = [*LIMITS, "exempt_statutory_partners"]
+    before = {name: getattr(row, name) for name in names}
     for name, value in values.items():
+        if name not in LIMITS:
+            continue
         low, high, meaning = LIMITS[name]
         if value is None or not low <= value <= high:
             raise DomainError(f"The {meaning} must be from {low} to {high}", field=name)
     for name, value in values.items():
         setattr(row, name, value)
-    after = {name: getattr(row, name) for name in LIMITS}
+    after = {name: getattr(row, name) for name in names}
     if after != before:
         audit.record("settings.updated", row, actor=by, before=before, after=after)
     return row

@@ -1,0 +1,1 @@
+"""Attendance: registers, virtual attendance import, close-out and non-attendance charges."""

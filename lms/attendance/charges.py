@@ -1,0 +1,245 @@
+"""Non-attendance charges: raised at close-out under the partnership's policy, disputed by the
+agency's coordinator within the window, upheld or waived by an administrator, invoiced monthly.
+Also the messages about no-shows and the rule for repeat non-attendance."""
+
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from lms.accounts.models import Agency, Role, User, UserRole
+from lms.attendance.models import ChargeReason, ChargeStatus, NonAttendanceCharge, Outcome
+from lms.audit import services as audit
+from lms.bookings.models import Booking, BookingStatus
+from lms.catalogue.models import CourseSession
+from lms.core.errors import DomainError
+from lms.core.timefmt import london_to_utc, uk_date
+from lms.core.urls import external_url
+from lms.extensions import db
+from lms.mail.services import queue_message
+from lms.settings import services as settings
+
+
+class ChargeError(DomainError):
+    pass
+
+
+def is_exempt(agency: Agency) -> bool:
+    rules = settings.current()
+    return agency.is_charge_exempt or (
+        agency.is_statutory_partner and rules.exempt_statutory_partners
+    )
+
+
+def _raise(booking: Booking, reason: ChargeReason, *, now: datetime) -> NonAttendanceCharge | None:
+    rules = settings.current()
+    amount = (
+        rules.no_show_charge_pence
+        if reason is ChargeReason.NO_SHOW
+        else rules.late_cancellation_charge_pence
+    )
+    if amount <= 0 or is_exempt(booking.agency):
+        return None
+    exists = db.session.scalar(
+        sa.select(NonAttendanceCharge.id).where(NonAttendanceCharge.booking_id == booking.id)
+    )
+    if exists is not None:
+        return None
+    charge = NonAttendanceCharge(
+        booking_id=booking.id,
+        agency_id=booking.agency_id,
+        reason=reason,
+        amount_pence=amount,
+        raised_at=now,
+    )
+    db.session.add(charge)
+    db.session.flush()
+    audit.record(
+        "charge.raised", charge, actor=None, after={"reason": reason.value, "amount_pence": amount}
+    )
+    return charge
+
+
+def on_session_closed(course_session: CourseSession, *, now: datetime) -> None:
+    """At close-out: charge no-shows and late cancellations, tell no-shows and their managers,
+    and warn people who reach the repeat non-attendance threshold."""
+    bookings = db.session.scalars(
+        sa.select(Booking).where(Booking.session_id == course_session.id)
+    ).all()
+    for booking in bookings:
+        if booking.status is BookingStatus.CONFIRMED and booking.outcome == Outcome.NO_SHOW.value:
+            _raise(booking, ChargeReason.NO_SHOW, now=now)
+            _tell_no_show(booking)
+            _check_repeat(booking.user, now=now)
+        elif booking.status is BookingStatus.CANCELLED and booking.is_late_cancellation:
+            _raise(booking, ChargeReason.LATE_CANCELLATION, now=now)
+
+
+def next_sessions(course_id: int, *, now: datetime) -> list[CourseSession]:
+    sessions = db.session.scalars(
+        sa.select(CourseSession)
+        .where(CourseSession.course_id == course_id, CourseSession.starts_at > now)
+        .order_by(CourseSession.starts_at)
+    )
+    return [session for session in sessions if session.is_bookable(now)][:3]
+
+
+def _tell_no_show(booking: Booking) -> None:
+    from lms.core.models import utcnow
+
+    session = booking.session
+    queue_message(
+        recipient=booking.user.email,
+        user=booking.user,
+        kind="no_show",
+        subject=f"Sorry we missed you: {session.course.title}",
+        context={
+            "person": booking.user,
+            "session": session,
+            "course": session.course,
+            "upcoming": next_sessions(session.course_id, now=utcnow()),
+            "session_url": lambda s: external_url("catalogue.session", session_id=s.id),
+        },
+    )
+    if booking.user.line_manager_email:
+        queue_message(
+            recipient=booking.user.line_manager_email,
+            kind="no_show_manager",
+            subject=f"{booking.user.name} did not attend {session.course.title}",
+            context={"person": booking.user, "session": session, "course": session.course},
+        )
+
+
+def no_shows_in_year(person: User, *, now: datetime) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Booking)
+        .join(CourseSession, CourseSession.id == Booking.session_id)
+        .where(
+            Booking.user_id == person.id,
+            Booking.outcome == Outcome.NO_SHOW.value,
+            CourseSession.starts_at > now - timedelta(days=365),
+        )
+    )
+
+
+def needs_approval_for_no_shows(person: User, now: datetime) -> bool:
+    """Booking rule: after the threshold of no-shows in twelve months, bookings need approval."""
+    threshold = settings.current().repeat_no_show_threshold
+    return threshold > 0 and no_shows_in_year(person, now=now) >= threshold
+
+
+def _check_repeat(person: User, *, now: datetime) -> None:
+    threshold = settings.current().repeat_no_show_threshold
+    if threshold <= 0 or no_shows_in_year(person, now=now) != threshold:
+        return
+    coordinators = db.session.scalars(
+        sa.select(User)
+        .join(UserRole)
+        .where(
+            UserRole.role == Role.COORDINATOR,
+            User.agency_id == person.agency_id,
+            User.is_active.is_(True),
+        )
+    ).all()
+    for recipient in [person, *coordinators]:
+        queue_message(
+            recipient=recipient.email,
+            user=recipient,
+            kind="repeat_no_show",
+            subject=f"Bookings for {person.name} now need approval",
+            context={"person": person, "recipient": recipient, "threshold": threshold},
+        )
+
+
+def dispute(charge: NonAttendanceCharge, *, by: User, reason: str, now: datetime) -> None:
+    """The agency's coordinator disputes a charge, with a reason, within the window."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ChargeError("Enter the reason for disputing the charge", field="reason")
+    if by.agency_id != charge.agency_id:
+        raise ChargeError("You can only dispute your own agency's charges")
+    window = timedelta(days=settings.current().dispute_window_days)
+    if now > charge.raised_at + window:
+        raise ChargeError(
+            f"Charges can be disputed for {window.days} days; "
+            f"this one was raised on {uk_date(charge.raised_at)}"
+        )
+    if charge.status is not ChargeStatus.RAISED:
+        raise ChargeError(f"This charge is {charge.status.label.lower()}, so it cannot be disputed")
+    charge.status, charge.dispute_reason = ChargeStatus.DISPUTED, reason
+    charge.disputed_at, charge.disputed_by_id = now, by.id
+    audit.record(
+        "charge.disputed",
+        charge,
+        actor=by,
+        before={"status": "raised"},
+        after={"status": "disputed"},
+        reason=reason,
+    )
+
+
+def decide(
+    charge: NonAttendanceCharge, *, uphold: bool, by: User, reason: str, now: datetime
+) -> None:
+    """An administrator upholds or waives a charge, with a reason. Audited."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ChargeError("Enter the reason for the decision", field="reason")
+    if charge.status not in (ChargeStatus.RAISED, ChargeStatus.DISPUTED):
+        raise ChargeError(f"This charge is already {charge.status.label.lower()}")
+    before = charge.status.value
+    charge.status = ChargeStatus.UPHELD if uphold else ChargeStatus.WAIVED
+    charge.decided_at, charge.decided_by_id, charge.decision_reason = now, by.id, reason
+    audit.record(
+        "charge.decided",
+        charge,
+        actor=by,
+        before={"status": before},
+        after={"status": charge.status.value},
+        reason=reason,
+    )
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    first = month.replace(day=1)
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return london_to_utc(first, time()), london_to_utc(following, time())
+
+
+def charges(
+    *, agency_id: int | None = None, month: date | None = None, status: ChargeStatus | None = None
+) -> list[NonAttendanceCharge]:
+    """Charges, newest first, for an agency and a month (UK time) when given."""
+    query = (
+        sa.select(NonAttendanceCharge)
+        .options(
+            selectinload(NonAttendanceCharge.booking).selectinload(Booking.user),
+            selectinload(NonAttendanceCharge.booking)
+            .selectinload(Booking.session)
+            .selectinload(CourseSession.course),
+            selectinload(NonAttendanceCharge.agency),
+        )
+        .order_by(NonAttendanceCharge.raised_at.desc(), NonAttendanceCharge.id.desc())
+    )
+    if agency_id is not None:
+        query = query.where(NonAttendanceCharge.agency_id == agency_id)
+    if month is not None:
+        start, end = month_bounds(month)
+        query = query.where(
+            NonAttendanceCharge.raised_at >= start, NonAttendanceCharge.raised_at < end
+        )
+    if status is not None:
+        query = query.where(NonAttendanceCharge.status == status)
+    return list(db.session.scalars(query))
+
+
+def register_hooks() -> None:
+    """Hang the charge rules on close-out and the approval rule on bookings (once)."""
+    from lms.attendance import services as attendance
+    from lms.bookings import services as bookings
+
+    if on_session_closed not in attendance.SESSION_CLOSED:
+        attendance.SESSION_CLOSED.append(on_session_closed)
+    if needs_approval_for_no_shows not in bookings.NEEDS_APPROVAL:
+        bookings.NEEDS_APPROVAL.append(needs_approval_for_no_shows)
