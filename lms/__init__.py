@@ -67,6 +67,8 @@ def create_app(config: dict | None = None) -> Flask:
     from lms.accounts.admin import bp as admin_bp
     from lms.accounts.staff import bp as staff_bp
     from lms.accounts.views import bp as accounts_bp
+    from lms.attendance.charge_views import bp as charges_bp
+    from lms.attendance.views import bp as attendance_bp
     from lms.bookings.manage import bp as manage_bp
     from lms.bookings.views import bp as bookings_bp
     from lms.catalogue.admin import bp as catalogue_admin_bp
@@ -84,6 +86,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(bookings_bp)
     app.register_blueprint(manage_bp)
+    app.register_blueprint(attendance_bp)
+    app.register_blueprint(charges_bp)
     csrf.exempt(api_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)

@@ -43,6 +43,7 @@ def _save_agency(agency: Agency | None):
                 name=form.name.data,
                 sector=form.sector_value,
                 is_statutory_partner=form.is_statutory_partner.data,
+                is_charge_exempt=form.is_charge_exempt.data,
                 domains=services.parse_domains(form.domains.data),
                 by=current_user,
             ),

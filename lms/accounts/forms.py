@@ -160,6 +160,7 @@ class AgencyForm(FlaskForm):
     is_statutory_partner = BooleanField(
         "Statutory safeguarding partner (council, health or police)", widget=GovCheckboxInput()
     )
+    is_charge_exempt = BooleanField("Never charged for non-attendance", widget=GovCheckboxInput())
     domains = TextAreaField(
         "Email domains",
         description="One per line, for example school.sch.uk. Used to suggest this agency when "

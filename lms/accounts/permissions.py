@@ -80,6 +80,15 @@ def can_see_session_bookings(user, course_session) -> bool:
     return is_trainer(user) and any(t.id == user.id for t in course_session.trainers)
 
 
+def can_take_register(user, course_session) -> bool:
+    """A session's own trainers and admins mark its registers."""
+    return can_see_session_bookings(user, course_session)
+
+
+def can_dispute_charge(user, charge) -> bool:
+    return is_coordinator(user) and user.agency_id == charge.agency_id
+
+
 PREDICATES = {
     "is_admin": is_admin,
     "is_coordinator": is_coordinator,
@@ -93,4 +102,6 @@ PREDICATES = {
     "can_manage_booking": can_manage_booking,
     "can_decide_booking": can_decide_booking,
     "can_see_session_bookings": can_see_session_bookings,
+    "can_take_register": can_take_register,
+    "can_dispute_charge": can_dispute_charge,
 }

@@ -299,6 +299,7 @@ def save_agency(
     is_statutory_partner: bool,
     domains: list[str],
     by: User,
+    is_charge_exempt: bool = False,
 ) -> Agency:
     """Create or update an agency; names are unique ignoring letter case."""
     name = " ".join((name or "").split())
@@ -314,6 +315,7 @@ def save_agency(
     agency.name = name
     agency.sector = sector
     agency.is_statutory_partner = is_statutory_partner
+    agency.is_charge_exempt = is_charge_exempt
     kept = {row.domain: row for row in agency.domains}
     agency.domains = [kept.get(domain) or AgencyEmailDomain(domain=domain) for domain in domains]
     db.session.flush()
@@ -343,6 +345,7 @@ def _agency_snapshot(agency: Agency) -> dict:
         "name": agency.name,
         "sector": agency.sector.value,
         "is_statutory_partner": agency.is_statutory_partner,
+        "is_charge_exempt": agency.is_charge_exempt,
         "domains": agency.domain_names,
         "is_active": agency.is_active,
     }

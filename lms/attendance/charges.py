@@ -75,6 +75,32 @@ def on_session_closed(course_session: CourseSession, *, now: datetime) -> None:
             _raise(booking, ChargeReason.LATE_CANCELLATION, now=now)
 
 
+def on_outcome_corrected(booking: Booking, *, before: str | None, now: datetime) -> None:
+    """A correction made someone a no-show (charge them) or no longer one (withdraw it)."""
+    if booking.outcome == Outcome.NO_SHOW.value:
+        _raise(booking, ChargeReason.NO_SHOW, now=now)
+        _tell_no_show(booking)
+        _check_repeat(booking.user, now=now)
+        return
+    charge = db.session.scalar(
+        sa.select(NonAttendanceCharge).where(
+            NonAttendanceCharge.booking_id == booking.id,
+            NonAttendanceCharge.reason == ChargeReason.NO_SHOW,
+            NonAttendanceCharge.status.in_([ChargeStatus.RAISED, ChargeStatus.DISPUTED]),
+        )
+    )
+    if charge is not None:
+        charge.status, charge.decided_at = ChargeStatus.WAIVED, now
+        charge.decision_reason = "Attendance corrected: the person attended"
+        audit.record(
+            "charge.withdrawn",
+            charge,
+            actor=None,
+            after={"status": "waived"},
+            reason=charge.decision_reason,
+        )
+
+
 def next_sessions(course_id: int, *, now: datetime) -> list[CourseSession]:
     sessions = db.session.scalars(
         sa.select(CourseSession)
@@ -241,5 +267,7 @@ def register_hooks() -> None:
 
     if on_session_closed not in attendance.SESSION_CLOSED:
         attendance.SESSION_CLOSED.append(on_session_closed)
+    if on_outcome_corrected not in attendance.OUTCOME_CORRECTED:
+        attendance.OUTCOME_CORRECTED.append(on_outcome_corrected)
     if needs_approval_for_no_shows not in bookings.NEEDS_APPROVAL:
         bookings.NEEDS_APPROVAL.append(needs_approval_for_no_shows)

@@ -87,22 +87,13 @@ _MAIN_FONTS = (
     ),
 )
 # Fonts for characters the main font lacks (Chinese, Japanese, Korean), used when installed.
-_FALLBACK_FONTS = (
-    ("DroidSansFallback", _TRUETYPE / "droid/DroidSansFallbackFull.ttf"),
-    ("DroidSansFallback", Path("/usr/share/fonts/truetype/droid/DroidSansFallback.ttf")),
-)
+_FALLBACK_FONTS = (("DroidSansFallback", _TRUETYPE / "droid/DroidSansFallbackFull.ttf"),)
 
 
 @dataclass(frozen=True)
 class _Face:
     name: str
     covers: Callable[[str], bool]
-
-
-@dataclass(frozen=True)
-class _Fonts:
-    regular: tuple[_Face, ...]  # main regular face, then fallbacks
-    bold: tuple[_Face, ...]
 
 
 def _truetype(name: str, path: Path) -> _Face | None:
@@ -115,10 +106,12 @@ def _truetype(name: str, path: Path) -> _Face | None:
         return None
     pdfmetrics.registerFont(font)
     glyphs = font.face.charToGlyph
-    return _Face(name, lambda char: ord(char) in glyphs)
+    # reportlab garbles characters beyond U+FFFF (emoji) in the PDF's text layer: not drawn.
+    return _Face(name, lambda char: ord(char) <= 0xFFFF and ord(char) in glyphs)
 
 
 def _winansi(char: str) -> bool:
+    """Whether Helvetica, one of the PDF standard fonts, can draw a character."""
     try:
         char.encode("cp1252")
     except UnicodeEncodeError:
@@ -127,26 +120,24 @@ def _winansi(char: str) -> bool:
 
 
 @functools.cache
-def _fonts() -> _Fonts:
-    """The fonts for the documents, registered once per process."""
-    fallbacks: list[_Face] = []
-    for name, path in _FALLBACK_FONTS:
-        if not any(face.name == name for face in fallbacks) and (face := _truetype(name, path)):
-            fallbacks.append(face)
+def _main_faces() -> tuple[_Face, _Face]:
+    """The regular and bold faces the documents are drawn in, registered once per process."""
     for name, regular_path, bold_path in _MAIN_FONTS:
-        regular = _truetype(name, regular_path)
-        if regular is None:
-            continue
-        bold = _truetype(f"{name}-Bold", bold_path) or regular
-        return _Fonts((regular, *fallbacks), (bold, *fallbacks))
-    return _Fonts(
-        (_Face("Helvetica", _winansi), *fallbacks), (_Face("Helvetica-Bold", _winansi), *fallbacks)
-    )
+        if regular := _truetype(name, regular_path):
+            return regular, _truetype(f"{name}-Bold", bold_path) or regular
+    return _Face("Helvetica", _winansi), _Face("Helvetica-Bold", _winansi)
+
+
+@functools.cache
+def _fallback_faces() -> tuple[_Face, ...]:
+    """Faces for characters the main font lacks; loaded on first need (a CJK font is large)."""
+    faces = (_truetype(name, path) for name, path in _FALLBACK_FONTS)
+    return tuple(face for face in faces if face is not None)
 
 
 def font_name() -> str:
     """The main font the documents are drawn in (for diagnostics and tests)."""
-    return _fonts().regular[0].name
+    return _main_faces()[0].name
 
 
 _SPACES = re.compile(r"\s+")
@@ -154,20 +145,25 @@ _SPACES = re.compile(r"\s+")
 
 def _clip(text: str, limit: int | None) -> str:
     """One line of text, shortened with an ellipsis to at most `limit` characters."""
-    text = unicodedata.normalize("NFC", _SPACES.sub(" ", text or "")).strip()
+    text = unicodedata.normalize("NFC", _SPACES.sub(" ", text or ""))
+    # Drop control and invisible formatting characters (zero-width space, soft hyphen, ...).
+    text = "".join(char for char in text if unicodedata.category(char) not in ("Cc", "Cf"))
+    text = text.strip()
     if limit is not None and len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text
 
 
-def _markup(text: str, faces: Sequence[_Face], limit: int | None = None) -> str:
+def _markup(text: str, main: _Face, limit: int | None = None) -> str:
     """Paragraph markup for plain text, each character in the first face that can draw it."""
-    main = faces[0]
     runs: list[tuple[_Face, list[str]]] = []
     for char in _clip(text, limit):
-        face = next((face for face in faces if face.covers(char)), None)
-        if face is None:
-            face, char = main, "?"
+        if main.covers(char):
+            face = main
+        else:
+            face = next((face for face in _fallback_faces() if face.covers(char)), None)
+            if face is None:
+                face, char = main, "?"
         if runs and runs[-1][0] is face:
             runs[-1][1].append(char)
         else:
@@ -182,9 +178,9 @@ def _markup(text: str, faces: Sequence[_Face], limit: int | None = None) -> str:
 class _Styles:
     """Paragraph styles in the documents' fonts."""
 
-    def __init__(self, fonts: _Fonts):
-        self.fonts = fonts
-        regular, bold = fonts.regular[0].name, fonts.bold[0].name
+    def __init__(self):
+        self.regular, self.bold = _main_faces()
+        regular, bold = self.regular.name, self.bold.name
         self.small = ParagraphStyle("small", fontName=regular, fontSize=9, leading=11)
         self.muted = ParagraphStyle("muted", self.small, textColor=colors.HexColor("#505a5f"))
         self.muted_right = ParagraphStyle("muted_right", self.muted, alignment=TA_RIGHT)
@@ -204,10 +200,18 @@ class _Styles:
         )
 
     def para(self, text: str, style: ParagraphStyle, limit: int | None = None) -> Paragraph:
-        bold = style.fontName == self.fonts.bold[0].name
-        return Paragraph(
-            _markup(text, self.fonts.bold if bold else self.fonts.regular, limit), style
-        )
+        face = self.bold if style.fontName == self.bold.name else self.regular
+        return Paragraph(_markup(text, face, limit), style)
+
+    def line(self, text: str, style: ParagraphStyle, width: float) -> Paragraph:
+        """A paragraph shortened with an ellipsis until it fits on one line of `width`."""
+        limit = len(_clip(text, None))
+        while True:
+            paragraph = self.para(text, style, limit)
+            _, height = paragraph.wrap(width, 1000)
+            if height <= style.leading or limit <= 1:
+                return paragraph
+            limit = min(limit - 1, int(limit * 0.9))
 
 
 # --- Page furniture --------------------------------------------------------------------------
@@ -226,7 +230,7 @@ def _numbered_canvas(footer_left: Paragraph, styles: _Styles) -> type[Canvas]:
             super().__init__(*args, **kwargs)
             self._pages: list[dict] = []
 
-        def showPage(self):  # noqa: N802 (reportlab's name)
+        def showPage(self):  # keeps the page until the page count is known
             self._pages.append(dict(self.__dict__))
             self._startPage()
 
@@ -270,13 +274,14 @@ def _build(
         author=_clip(author, None),
         creator="lms",
     )
-    header = styles.para(running_header, styles.muted, limit=160)
+    header = styles.line(running_header, styles.muted, _FRAME_WIDTH)
 
     def later_page(canvas: Canvas, _doc) -> None:
         _, height = header.wrapOn(canvas, _FRAME_WIDTH, _MARGIN)
         header.drawOn(canvas, _MARGIN, A4[1] - 9 * mm - height)
 
-    canvasmaker = _numbered_canvas(styles.para(footer_left, styles.muted, limit=90), styles)
+    footer = styles.line(footer_left, styles.muted, _FRAME_WIDTH / 2 - 5 * mm)
+    canvasmaker = _numbered_canvas(footer, styles)
     doc.build(story, onLaterPages=later_page, canvasmaker=canvasmaker)
     return buffer.getvalue()
 
@@ -301,10 +306,11 @@ def _details(pairs: Sequence[tuple[str, str]], styles: _Styles) -> Table:
     return table
 
 
-def _grid_style(header_rows: int = 1) -> list[tuple]:
+def _grid_style() -> list[tuple]:
+    """Table style for a ruled table with a shaded heading row."""
     return [
         ("GRID", (0, 0), (-1, -1), 0.5, _GRID),
-        ("BACKGROUND", (0, 0), (-1, header_rows - 1), _SHADE),
+        ("BACKGROUND", (0, 0), (-1, 0), _SHADE),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("TOPPADDING", (0, 0), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
@@ -320,7 +326,7 @@ _SIGNATURE_HEIGHT = 7.5 * mm  # room to sign; a row is taller only when a name w
 
 def sign_in_sheet(sheet: SignInSheet) -> bytes:
     """An A4 sign-in sheet for one session: one row per booked person, then spare rows."""
-    styles = _Styles(_fonts())
+    styles = _Styles()
     course = (
         f"{sheet.course_title} ({sheet.course_code})" if sheet.course_code else sheet.course_title
     )
@@ -332,7 +338,7 @@ def sign_in_sheet(sheet: SignInSheet) -> bytes:
         styles.para(sheet.partnership, styles.muted, limit=200),
         Spacer(1, 2 * mm),
         styles.para("Sign-in sheet", styles.title),
-        styles.para(course, styles.subtitle, limit=240),
+        styles.para(course, styles.subtitle, limit=150),
         Spacer(1, 3 * mm),
         _details(
             [
@@ -402,7 +408,7 @@ def sign_in_sheet(sheet: SignInSheet) -> bytes:
 # --- Non-attendance charge statement ---------------------------------------------------------
 
 # Date, course, person, reason, status, amount: 180 mm.
-_STATEMENT_COLUMNS = (24 * mm, 52 * mm, 38 * mm, 24 * mm, 20 * mm, 22 * mm)
+_STATEMENT_COLUMNS = (22 * mm, 43 * mm, 34 * mm, 32 * mm, 21 * mm, 28 * mm)
 
 
 def format_pounds(pence: int) -> str:
@@ -414,7 +420,7 @@ def format_pounds(pence: int) -> str:
 
 def charge_statement(statement: Statement) -> bytes:
     """An A4 statement of one agency's non-attendance charges for a period, with the total due."""
-    styles = _Styles(_fonts())
+    styles = _Styles()
     story: list = [
         styles.para(statement.partnership, styles.muted, limit=200),
         Spacer(1, 2 * mm),

@@ -29,6 +29,9 @@ from lms.extensions import db
 BOOKING_COMPLETED: list[Callable] = []
 # Called as hook(session, now=...) after a session closes (charges, messages).
 SESSION_CLOSED: list[Callable] = []
+# Called as hook(booking, before=outcome, now=...) when a correction after close-out changes
+# a booking's outcome (charges raised or withdrawn).
+OUTCOME_CORRECTED: list[Callable] = []
 
 CHECK_IN_OPENS_BEFORE = timedelta(minutes=30)
 
@@ -158,15 +161,16 @@ def save_register(
     they changed are named. Closes the session when it is complete."""
     _check_markable(session_date, now)
     bookings = {booking.id: booking for booking in register_bookings(session_date)}
-    conflicts = []
+    conflicts, changed = [], []
     for entry in entries:
         booking = bookings.get(entry.booking_id)
         if booking is None:
             raise AttendanceError("That person is not on this register")
         try:
-            set_mark(
+            if set_mark(
                 session_date, booking, entry.mark, by=by, now=now, seen_version=entry.seen_version
-            )
+            ):
+                changed.append(booking)
         except RegisterConflict as conflict:
             conflicts.append(str(conflict))
     if conflicts:
@@ -177,8 +181,23 @@ def save_register(
             "latest register and save again"
         )
     db.session.flush()
+    if session_date.session.status is SessionStatus.COMPLETED:
+        for booking in changed:
+            resettle(booking, now=now)
     close_out_if_complete(session_date.session, now=now)
     return session_date.session
+
+
+def resettle(booking: Booking, *, now: datetime) -> None:
+    """A mark corrected after close-out: fix the booking's outcome again and let the charge
+    rules raise or withdraw what the correction calls for."""
+    before = booking.outcome
+    after = settle(booking, now=now)
+    if after is not Outcome.COMPLETED and booking.completed_at is not None:
+        booking.completed_at = None
+    if before != after.value:
+        for hook in OUTCOME_CORRECTED:
+            hook(booking, before=before, now=now)
 
 
 def mark_everyone_present(session_date: SessionDate, *, by: User, now: datetime) -> int:

@@ -7,7 +7,14 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, IntegerField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    IntegerField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, Optional
 
 
@@ -74,4 +81,59 @@ class SettingsForm(FlaskForm):
         validators=[InputRequired("Enter a number of days")],
         widget=GovTextInput(),
     )
+    no_show_charge = DecimalField(
+        "Charge for a no-show (£)",
+        places=2,
+        description="0 means no-shows are not charged",
+        validators=[InputRequired("Enter an amount in pounds, or 0")],
+        widget=GovTextInput(),
+    )
+    late_cancellation_charge = DecimalField(
+        "Charge for a late cancellation (£)",
+        places=2,
+        description="0 means late cancellations are not charged",
+        validators=[InputRequired("Enter an amount in pounds, or 0")],
+        widget=GovTextInput(),
+    )
+    exempt_statutory_partners = BooleanField(
+        "Never charge the statutory partners (council, health, police)", widget=GovCheckboxInput()
+    )
+    dispute_window_days = IntegerField(
+        "Days an agency has to dispute a charge",
+        validators=[InputRequired("Enter a number of days")],
+        widget=GovTextInput(),
+    )
+    repeat_no_show_threshold = IntegerField(
+        "No-shows in twelve months after which a person's bookings need approval",
+        description="0 turns this rule off",
+        validators=[InputRequired("Enter a number")],
+        widget=GovTextInput(),
+    )
+    attendance_threshold_percent = IntegerField(
+        "Share of the time a virtual attendee must be present to count as attended (%)",
+        validators=[InputRequired("Enter a percentage")],
+        widget=GovTextInput(),
+    )
     submit = SubmitField("Save settings", widget=GovSubmitInput())
+
+    def values(self) -> dict:
+        pence = {
+            "no_show_charge_pence": self.no_show_charge.data,
+            "late_cancellation_charge_pence": self.late_cancellation_charge.data,
+        }
+        values = {
+            name: int(round(amount * 100)) if amount is not None else None
+            for name, amount in pence.items()
+        }
+        for name in (
+            "approval_hold_days",
+            "auto_promotion_days",
+            "offer_hours",
+            "reminder_days",
+            "dispute_window_days",
+            "repeat_no_show_threshold",
+            "attendance_threshold_percent",
+        ):
+            values[name] = getattr(self, name).data
+        values["exempt_statutory_partners"] = bool(self.exempt_statutory_partners.data)
+        return values

@@ -212,8 +212,11 @@ def edit_settings():
     require(permissions.is_admin(current_user))
     row = settings.current()
     form = SettingsForm(obj=row)
+    if request.method == "GET":
+        form.no_show_charge.data = row.no_show_charge_pence / 100
+        form.late_cancellation_charge.data = row.late_cancellation_charge_pence / 100
     if form.validate_on_submit():
-        values = {name: getattr(form, name).data for name in settings.LIMITS}
+        values = form.values()
         done = commit_or_show(form, lambda: settings.update(values, by=current_user))
         if done.ok:
             flash("The settings have been saved.", "success")

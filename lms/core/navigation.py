@@ -31,6 +31,7 @@ ITEMS = (
     NavItem("Your training", "bookings.my_training", _signed_in),
     NavItem("Your sessions", "catalogue.my_sessions", permissions.is_trainer),
     NavItem("Agency bookings", "manage.agency_bookings", permissions.is_coordinator),
+    NavItem("Charges", "charges.agency_charges", permissions.is_coordinator),
     NavItem("Your agency's staff", "staff.index", permissions.is_coordinator, "staff."),
     NavItem("Registrations", "pages.registrations", permissions.can_view_statistics),
     NavItem("Programme", "catalogue_admin.courses", permissions.is_admin, "catalogue_admin."),

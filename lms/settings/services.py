@@ -52,6 +52,8 @@ def update(values: dict[str, int | bool | None], *, by) -> PartnershipSettings:
             raise DomainError(f"The {meaning} must be from {low} to {high}", field=name)
     for name, value in values.items():
         setattr(row, name, value)
+    if "exempt_statutory_partners" in values:
+        row.exempt_statutory_partners = bool(values["exempt_statutory_partners"])
     after = {name: getattr(row, name) for name in names}
     if after != before:
         audit.record("settings.updated", row, actor=by, before=before, after=after)

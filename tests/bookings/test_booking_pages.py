@@ -301,6 +301,12 @@ def test_settings_are_edited_by_admins_with_ranges_checked(app, client, make_use
         "auto_promotion_days": "2",
         "offer_hours": "500",
         "reminder_days": "3",
+        "no_show_charge": "50",
+        "late_cancellation_charge": "25.50",
+        "exempt_statutory_partners": "y",
+        "dispute_window_days": "14",
+        "repeat_no_show_threshold": "3",
+        "attendance_threshold_percent": "75",
     }
     page = post_form(client, "/admin/settings", form).get_data(as_text=True)
     assert "hours a person has to accept an offered place must be from 1 to 168" in page
@@ -310,6 +316,7 @@ def test_settings_are_edited_by_admins_with_ranges_checked(app, client, make_use
     with app.app_context():
         row = db.session.get(PartnershipSettings, 1)
         assert (row.approval_hold_days, row.offer_hours) == (7, 12)
+        assert (row.no_show_charge_pence, row.late_cancellation_charge_pence) == (5000, 2550)
 
 
 def test_the_session_trainer_sees_the_join_link_and_other_trainers_do_not(

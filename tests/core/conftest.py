@@ -4,7 +4,9 @@ from datetime import timedelta
 
 import pytest
 
+from lms.attendance.models import ChargeReason, ImportBatch, NonAttendanceCharge
 from lms.bookings.models import Booking, BookingStatus, PlaceOffer
+from lms.catalogue.models import CourseSession
 from lms.core.models import utcnow
 from lms.extensions import db
 
@@ -20,6 +22,10 @@ ARGUMENTS = {
     "booking_id": "{booking}",
     "offer_id": "{offer}",
     "answer": "{answer}",
+    "date_id": "{date}",
+    "batch_id": "{batch}",
+    "charge_id": "{charge}",
+    "decision": "{decision}",
 }
 
 
@@ -45,8 +51,20 @@ def route_objects(app, make_agency, make_user, make_course, make_course_session,
             booking_id=booking.id, session_id=session, expires_at=utcnow() + timedelta(hours=5)
         )
         db.session.add(offer)
+        date_id = db.session.get(CourseSession, session).dates[0].id
+        batch = ImportBatch(
+            kind="virtual_attendance",
+            session_date_id=date_id,
+            file_name="report.csv",
+            sha256="0" * 64,
+            proposal=[],
+        )
+        charge = NonAttendanceCharge(
+            booking_id=booking.id, agency_id=agency, reason=ChargeReason.NO_SHOW, amount_pence=5000
+        )
+        db.session.add_all([batch, charge])
         db.session.commit()
-        booking_id, offer_id = booking.id, offer.id
+        booking_id, offer_id, batch_id, charge_id = booking.id, offer.id, batch.id, charge.id
     return {
         "agency": agency,
         "user": colleague.id,
@@ -59,4 +77,8 @@ def route_objects(app, make_agency, make_user, make_course, make_course_session,
         "booking": booking_id,
         "offer": offer_id,
         "answer": "accept",
+        "date": date_id,
+        "batch": batch_id,
+        "charge": charge_id,
+        "decision": "waive",
     }

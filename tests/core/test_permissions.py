@@ -71,6 +71,18 @@ MATRIX = {
     "/agency/bookings": only("coordinator"),
     "/admin/demand": only("admin"),
     "/admin/settings": only("admin"),
+    "/registers/{date}": only("admin"),
+    "/registers/{date}/sign-in-sheet.pdf": only("admin"),
+    "/registers/{date}/check-in": only("admin"),
+    "/registers/{date}/import": only("admin"),
+    "/imports/{batch}": only("admin"),
+    "/check-in/{date}/{token}": SIGNED_IN,
+    "/agency/charges": only("coordinator"),
+    "/admin/charges": only("admin"),
+    # A statement is one agency's: coordinators get their own; an admin names the agency
+    # (?agency=ID), and without one gets 404.
+    "/charges/statement.csv": only("coordinator") | {"admin": 404},
+    "/charges/statement.pdf": only("coordinator") | {"admin": 404},
 }
 
 
