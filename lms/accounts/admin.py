@@ -1,7 +1,5 @@
 """Administration of agencies and people (partnership business unit)."""
 
-from datetime import timedelta
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -15,7 +13,6 @@ from lms.core.security import require
 from lms.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-INVITATION_VALID_FOR = timedelta(days=7)
 
 
 @bp.before_request
@@ -135,7 +132,7 @@ def new_user():
                 active=form.is_active.data,
                 by=current_user,
                 now=utcnow(),
-                valid_for=INVITATION_VALID_FOR,
+                valid_for=auth.INVITATION_VALID_FOR,
                 link_for=lambda token: url_for(
                     "accounts.reset_password", token=token, _external=True
                 ),

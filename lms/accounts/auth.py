@@ -21,6 +21,8 @@ from lms.extensions import db
 from lms.mail.services import queue_message
 
 log = logging.getLogger("lms.security")
+# How long the link in an administrator's (or trainer's) invitation to a new account works.
+INVITATION_VALID_FOR = timedelta(days=7)
 
 # Verified when the email is unknown, so both cases take the same time.
 _UNKNOWN_USER_PASSWORD = "no such account"

@@ -23,7 +23,9 @@ from lms.extensions import db
 
 DEMO_PASSWORD = "Riverside-demo-2026"
 
-# name, sector, statutory partner, email domains
+# name, sector, statutory partner, email domains. The statutory safeguarding partners are the
+# local authority, the integrated care board (formerly the CCG) and the police; hospital and
+# mental health trusts are relevant agencies.
 AGENCIES = [
     (
         "Riverside Council – Children's Services",
@@ -47,19 +49,19 @@ AGENCIES = [
     (
         "Riverside University Hospitals NHS Trust",
         Sector.HEALTH,
-        True,
+        False,
         ["ruh.nhs.example", "nhs.example"],
     ),
     (
         "St Bride's Hospital NHS Foundation Trust",
         Sector.HEALTH,
-        True,
+        False,
         ["stbrides.nhs.example", "nhs.example"],
     ),
     (
         "East Riverside Mental Health NHS Foundation Trust",
         Sector.HEALTH,
-        True,
+        False,
         ["erm.nhs.example", "nhs.example"],
     ),
     ("Riverside GP Practices", Sector.HEALTH, False, ["gp.nhs.example"]),

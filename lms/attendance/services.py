@@ -363,3 +363,19 @@ def add_walk_in(session_date: SessionDate, person: User, *, by: User, now: datet
     db.session.flush()
     set_mark(session_date, booking, Mark.ATTENDED, by=by, now=now, source=MarkSource.WALK_IN)
     return booking
+
+
+def awaiting_decision() -> list[Booking]:
+    """Partial bookings whose person left early and no administrator has decided about yet."""
+    left_early = sa.select(AttendanceMark.booking_id).where(AttendanceMark.mark == Mark.LEFT_EARLY)
+    return list(
+        db.session.scalars(
+            sa.select(Booking)
+            .where(
+                Booking.outcome == Outcome.PARTIAL.value,
+                Booking.left_early_counts.is_(None),
+                Booking.id.in_(left_early),
+            )
+            .order_by(Booking.id.desc())
+        )
+    )

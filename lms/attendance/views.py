@@ -5,7 +5,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required
 
 from lms.accounts import permissions
-from lms.accounts.services import find_user_by_email
+from lms.accounts.services import active_agencies, find_user_by_email
 from lms.attendance import services
 from lms.attendance.models import Mark
 from lms.audit.services import events_for
@@ -44,6 +44,7 @@ def _render(
             history=sorted(history, key=lambda event: event.at, reverse=True),
             started=session_date.starts_at <= utcnow(),
             unmarked=[b for b in bookings if b.id not in marks],
+            agencies=active_agencies(),
         ),
         status,
     )
@@ -116,15 +117,42 @@ def everyone_present(date_id):
 @bp.post("/registers/<int:date_id>/walk-in")
 @login_required
 def walk_in(date_id):
+    """Someone came without booking: an existing account by email, or a new one made here (the
+    person is emailed a link to choose a password)."""
+    from lms.accounts import auth
+    from lms.accounts.models import Role
+    from lms.accounts.services import PersonDetails
+
     session_date = _register_date(date_id)
-    person = find_user_by_email(request.form.get("email", ""))
+    form = request.form
+    now = utcnow()
     try:
+        person = find_user_by_email(form.get("email", ""))
+        if person is None and form.get("name"):
+            person = auth.add_person(
+                PersonDetails(
+                    name=form.get("name", ""),
+                    email=form.get("email", ""),
+                    job_title=form.get("job_title", ""),
+                    agency_id=int(form["agency_id"])
+                    if form.get("agency_id", "").isdigit()
+                    else None,
+                ),
+                roles={Role.PRACTITIONER},
+                active=True,
+                by=current_user,
+                now=now,
+                valid_for=auth.INVITATION_VALID_FOR,
+                link_for=lambda token: url_for(
+                    "accounts.reset_password", token=token, _external=True
+                ),
+            )
         if person is None:
             raise services.AttendanceError(
-                "There is no account with that email address. Ask the person to create one "
-                "(it takes a minute on a phone), then add them"
+                "There is no account with that email address: fill in their name, job title "
+                "and agency to add them"
             )
-        services.add_walk_in(session_date, person, by=current_user, now=utcnow())
+        services.add_walk_in(session_date, person, by=current_user, now=now)
         db.session.commit()
         flash(f"{person.name} has been added to the register as attended.", "success")
     except DomainError as error:
@@ -266,3 +294,29 @@ def review_import(batch_id):
         error=error,
         **importing.review(batch),
     )
+
+
+@bp.get("/admin/attendance-decisions")
+@login_required
+def decisions():
+    require(permissions.is_admin(current_user))
+    return render_template("attendance/decisions.html", bookings=services.awaiting_decision())
+
+
+@bp.post("/bookings/<int:booking_id>/left-early/<any('counts', 'not-counts'):verdict>")
+@login_required
+def decide_left_early(booking_id, verdict):
+    from lms.bookings.models import Booking
+
+    require(permissions.is_admin(current_user))
+    booking = db.get_or_404(Booking, booking_id)
+    try:
+        services.decide_left_early(
+            booking, counts=verdict == "counts", by=current_user, now=utcnow()
+        )
+        db.session.commit()
+        flash(f"{booking.user.name}'s attendance has been decided.", "success")
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    return redirect(url_for("attendance.decisions"))

@@ -130,10 +130,15 @@ def my_sessions():
     sessions = db.session.scalars(queries.sessions_taught_by(current_user.id)).all()
     upcoming = [s for s in reversed(sessions) if s.ends_at > now]
     past = [s for s in sessions if s.ends_at <= now]
+    # Sessions whose last date has started but whose registers are not complete yet.
+    to_finish = [
+        s for s in sessions if s.status.value == "scheduled" and s.dates[-1].starts_at <= now
+    ]
     return render_template(
         "catalogue/my_sessions.html",
         now=now,
         upcoming=upcoming,
         past=past,
+        to_finish=to_finish,
         partnership=current_app.config["PARTNERSHIP_NAME"],
     )

@@ -29,6 +29,7 @@ EXPECTED = {
         "Find training",
         "Your training",
         "Agency bookings",
+        "Charges",
         "Your agency's staff",
         "Your account",
     ],

@@ -26,6 +26,7 @@ ARGUMENTS = {
     "batch_id": "{batch}",
     "charge_id": "{charge}",
     "decision": "{decision}",
+    "verdict": "{verdict}",
 }
 
 
@@ -81,4 +82,5 @@ def route_objects(app, make_agency, make_user, make_course, make_course_session,
         "batch": batch_id,
         "charge": charge_id,
         "decision": "waive",
+        "verdict": "counts",
     }

@@ -83,6 +83,7 @@ MATRIX = {
     # (?agency=ID), and without one gets 404.
     "/charges/statement.csv": only("coordinator") | {"admin": 404},
     "/charges/statement.pdf": only("coordinator") | {"admin": 404},
+    "/admin/attendance-decisions": only("admin"),
 }
 
 
