@@ -4,6 +4,7 @@ import sqlalchemy as sa
 
 from lms.accounts import demo as accounts_demo
 from lms.accounts.models import User
+from lms.attendance import demo as attendance_demo
 from lms.bookings import demo as bookings_demo
 from lms.catalogue import demo as catalogue_demo
 from lms.core.models import utcnow
@@ -19,7 +20,11 @@ def seed_demo(*, if_empty: bool = False) -> str:
     now = utcnow()
     catalogue = catalogue_demo.seed(now=now)
     bookings = bookings_demo.seed(now=now)
-    return f"Demo data: {len(agencies)} agencies; {people} people added; {catalogue}; {bookings}."
+    attendance = attendance_demo.seed(now=now)
+    return (
+        f"Demo data: {len(agencies)} agencies; {people} people added; {catalogue}; {bookings}; "
+        f"{attendance}."
+    )
 
 
 def sign_ins_text() -> str:

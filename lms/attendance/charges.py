@@ -271,3 +271,40 @@ def register_hooks() -> None:
         attendance.OUTCOME_CORRECTED.append(on_outcome_corrected)
     if needs_approval_for_no_shows not in bookings.NEEDS_APPROVAL:
         bookings.NEEDS_APPROVAL.append(needs_approval_for_no_shows)
+
+
+def evidence_for(rows: list[NonAttendanceCharge]) -> dict[int, list[str]]:
+    """What each charge rests on, in words: the register marks of a no-show (who marked them,
+    when, from what), or when a late cancellation was made against the cutoff."""
+    from lms.attendance.models import AttendanceMark
+    from lms.catalogue.models import SessionDate
+    from lms.core.timefmt import uk_datetime
+
+    booking_ids = [charge.booking_id for charge in rows]
+    marks = db.session.execute(
+        sa.select(AttendanceMark, SessionDate.starts_at, User.name)
+        .join(SessionDate, SessionDate.id == AttendanceMark.session_date_id)
+        .outerjoin(User, User.id == AttendanceMark.marked_by_id)
+        .where(AttendanceMark.booking_id.in_(booking_ids))
+        .order_by(SessionDate.starts_at)
+    ).all()
+    by_booking: dict[int, list[str]] = {}
+    for mark, day, marker in marks:
+        source = mark.source.value.replace("_", " ")
+        by_booking.setdefault(mark.booking_id, []).append(
+            f"{uk_date(day)}: marked {mark.mark.label.lower()} by {marker or 'the system'} "
+            f"on {uk_datetime(mark.marked_at)} ({source})"
+        )
+    evidence = {}
+    for charge in rows:
+        booking = charge.booking
+        if charge.reason is ChargeReason.LATE_CANCELLATION:
+            cutoff = booking.session.cancellation_cutoff_at
+            evidence[charge.id] = [
+                f"Cancelled on {uk_datetime(booking.cancelled_at)}, after the cutoff of "
+                f"{uk_datetime(cutoff)}"
+                + (f": “{booking.cancellation_reason}”" if booking.cancellation_reason else "")
+            ]
+        else:
+            evidence[charge.id] = by_booking.get(booking.id, [])
+    return evidence

@@ -228,3 +228,26 @@ def test_only_the_agencys_coordinator_disputes_its_charge(
     assert "No-show" in csv and "50.00" in csv
     with client.get("/charges/statement.pdf") as pdf:
         assert pdf.data.startswith(b"%PDF")
+
+
+def test_charges_show_the_register_evidence_behind_them(
+    app, client, make_user, make_agency, make_course_session, login
+):
+    from lms.settings import services as settings
+
+    agency = make_agency()
+    trainer = make_user(roles=(Role.TRAINER,), name="Tomasz Nowak")
+    date_id, (booking_id,) = running_session(
+        app, make_course_session, make_user, trainer_ids=[trainer.id], people=1
+    )
+    with app.app_context():
+        db.session.get(Booking, booking_id).agency_id = agency
+        settings.update({"no_show_charge_pence": 5000}, by=None)
+        db.session.commit()
+    login(trainer)
+    page = client.get(f"/registers/{date_id}").get_data(as_text=True)
+    post_form(client, f"/registers/{date_id}", {**form_of(page), f"mark-{booking_id}": "absent"})
+    post_form(client, "/sign-out", {}, token_from="/")
+    login(make_user(roles=(Role.COORDINATOR,), agency_id=agency))
+    page = client.get("/agency/charges").get_data(as_text=True)
+    assert "marked absent by Tomasz Nowak" in page and "(register)" in page
