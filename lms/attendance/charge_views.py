@@ -8,7 +8,6 @@ from flask import (
     Blueprint,
     Response,
     current_app,
-    flash,
     redirect,
     render_template,
     request,
@@ -22,7 +21,7 @@ from lms.attendance import charges
 from lms.attendance.models import ChargeStatus, NonAttendanceCharge
 from lms.audit.services import events_for
 from lms.bookings.manage import safe_cell
-from lms.core.errors import DomainError
+from lms.core.forms import commit_and_flash
 from lms.core.models import utcnow
 from lms.core.security import require
 from lms.core.timefmt import local, uk_date
@@ -89,14 +88,7 @@ def admin_charges():
 
 def _act(charge_id: int, action, message: str, back: str):
     charge = db.get_or_404(NonAttendanceCharge, charge_id)
-    reason = request.form.get("reason", "")
-    try:
-        action(charge, reason)
-        db.session.commit()
-        flash(message, "success")
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    commit_and_flash(lambda: action(charge, request.form.get("reason", "")), message)
     return redirect(back)
 
 

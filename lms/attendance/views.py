@@ -11,6 +11,7 @@ from lms.attendance.models import Mark
 from lms.audit.services import events_for
 from lms.catalogue.models import SessionDate
 from lms.core.errors import DomainError
+from lms.core.forms import commit_and_flash
 from lms.core.models import utcnow
 from lms.core.security import require
 from lms.core.timefmt import local, uk_day, uk_time
@@ -100,17 +101,13 @@ def save(date_id):
 @login_required
 def everyone_present(date_id):
     session_date = _register_date(date_id)
-    try:
-        count = services.mark_everyone_present(session_date, by=current_user, now=utcnow())
-        db.session.commit()
-        flash(
+    commit_and_flash(
+        lambda: services.mark_everyone_present(session_date, by=current_user, now=utcnow()),
+        lambda count: (
             f"{count} {'person' if count == 1 else 'people'} marked present. "
-            "Now mark anyone who was not.",
-            "success",
-        )
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+            "Now mark anyone who was not."
+        ),
+    )
     return redirect(url_for("attendance.register", date_id=date_id))
 
 
@@ -223,13 +220,10 @@ def check_in(date_id, token):
         return render_template(
             "attendance/check_in.html", date=session_date, session=session_date.session
         )
-    try:
-        services.self_check_in(session_date, current_user, token, now=utcnow())
-        db.session.commit()
-        flash(f"You are checked in to {session_date.session.course.title}. Welcome.", "success")
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    commit_and_flash(
+        lambda: services.self_check_in(session_date, current_user, token, now=utcnow()),
+        f"You are checked in to {session_date.session.course.title}. Welcome.",
+    )
     return redirect(url_for("attendance.check_in", date_id=date_id, token=token))
 
 
@@ -310,13 +304,10 @@ def decide_left_early(booking_id, verdict):
 
     require(permissions.is_admin(current_user))
     booking = db.get_or_404(Booking, booking_id)
-    try:
-        services.decide_left_early(
+    commit_and_flash(
+        lambda: services.decide_left_early(
             booking, counts=verdict == "counts", by=current_user, now=utcnow()
-        )
-        db.session.commit()
-        flash(f"{booking.user.name}'s attendance has been decided.", "success")
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+        ),
+        f"{booking.user.name}'s attendance has been decided.",
+    )
     return redirect(url_for("attendance.decisions"))

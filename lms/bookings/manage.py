@@ -14,7 +14,7 @@ from lms.bookings import queries, services
 from lms.bookings.forms import AdminPlaceForm, ReasonForm, SettingsForm
 from lms.bookings.models import Booking
 from lms.catalogue.models import CourseSession
-from lms.core.forms import commit_or_show
+from lms.core.forms import commit_and_flash, commit_or_show
 from lms.core.models import utcnow
 from lms.core.security import require
 from lms.core.timefmt import uk_datetime
@@ -156,13 +156,10 @@ def agency_bookings():
 def approve(booking_id):
     booking = db.get_or_404(Booking, booking_id)
     require(permissions.can_decide_booking(current_user, booking))
-    try:
-        services.approve(booking, by=current_user, now=utcnow())
-        db.session.commit()
-        flash(f"{booking.user.name}'s place is approved.", "success")
-    except services.BookingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    commit_and_flash(
+        lambda: services.approve(booking, by=current_user, now=utcnow()),
+        f"{booking.user.name}'s place is approved.",
+    )
     return redirect(request.form.get("back") or url_for("manage.agency_bookings"))
 
 

@@ -15,8 +15,7 @@ from lms.bookings.interest import register_interest, withdraw_interest
 from lms.bookings.models import Booking, BookingStatus, PlaceOffer
 from lms.catalogue.calendar import build_calendar
 from lms.catalogue.models import Course, CourseSession
-from lms.core.errors import DomainError
-from lms.core.forms import commit_or_show, optional_int
+from lms.core.forms import commit_and_flash, commit_or_show, optional_int
 from lms.core.models import utcnow
 from lms.core.security import require
 from lms.core.urls import site_domain
@@ -37,14 +36,8 @@ def _booked_message(booking: Booking) -> str:
 
 
 def _act(action, success, back: str):
-    """Run a booking action from a button: commit, or show the rule that refused it."""
-    try:
-        result = action()
-        db.session.commit()
-        flash(success(result) if callable(success) else success, "success")
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    """Run a booking action from a button, then go back."""
+    commit_and_flash(action, success)
     return redirect(back)
 
 

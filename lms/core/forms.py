@@ -121,3 +121,19 @@ class ListField(SelectField):
             super().pre_validate(form)
         except ValidationError:
             raise ValidationError(f"Select the {self.label.text.lower()} from the list") from None
+
+
+def commit_and_flash(action: Callable[[], Any], success) -> bool:
+    """Run a service call from a button: commit and flash its success (a message, or a function
+    of the result), or roll back and flash the rule that refused it."""
+    from flask import flash
+
+    try:
+        result = action()
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return False
+    flash(success(result) if callable(success) else success, "success")
+    return True
