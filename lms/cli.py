@@ -49,6 +49,23 @@ def register_commands(app: Flask) -> None:
         db.session.commit()
         click.echo(summary)
 
+    @app.cli.command("seed-scale")
+    @click.option("--years", default=10, show_default=True, help="UK financial years of history.")
+    @click.option("--scale", default=1.0, show_default=True, help="Multiply every count by this.")
+    @click.option("--seed", default=2026, show_default=True, help="Random seed.")
+    def seed_scale_command(years, scale, seed):
+        """Build a large synthetic partnership history on an empty database."""
+        from lms.core.errors import DomainError
+        from lms.scale import seed_scale
+
+        try:
+            counts = seed_scale(years=years, now=utcnow(), scale=scale, seed=seed)
+        except DomainError as error:
+            raise click.ClickException(str(error)) from error
+        db.session.commit()
+        for table, number in counts.items():
+            click.echo(f"{table}: {number}")
+
     @app.cli.command("demo-sign-ins")
     def demo_sign_ins_command():
         """Print the demonstration accounts and their password."""
