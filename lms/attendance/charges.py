@@ -12,7 +12,7 @@ from lms.attendance.models import ChargeReason, ChargeStatus, NonAttendanceCharg
 from lms.audit import services as audit
 from lms.bookings.models import Booking, BookingStatus
 from lms.catalogue.models import CourseSession
-from lms.core.errors import DomainError
+from lms.core.errors import DomainError, required_text
 from lms.core.timefmt import london_to_utc, uk_date
 from lms.core.urls import external_url
 from lms.extensions import db
@@ -180,9 +180,7 @@ def _check_repeat(person: User, *, now: datetime) -> None:
 
 def dispute(charge: NonAttendanceCharge, *, by: User, reason: str, now: datetime) -> None:
     """The agency's coordinator disputes a charge, with a reason, within the window."""
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise ChargeError("Enter the reason for disputing the charge", field="reason")
+    reason = required_text(reason, "Enter the reason for disputing the charge")
     if by.agency_id != charge.agency_id:
         raise ChargeError("You can only dispute your own agency's charges")
     window = timedelta(days=settings.current().dispute_window_days)
@@ -209,9 +207,7 @@ def decide(
     charge: NonAttendanceCharge, *, uphold: bool, by: User, reason: str, now: datetime
 ) -> None:
     """An administrator upholds or waives a charge, with a reason. Audited."""
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise ChargeError("Enter the reason for the decision", field="reason")
+    reason = required_text(reason, "Enter the reason for the decision")
     if charge.status not in (ChargeStatus.RAISED, ChargeStatus.DISPUTED):
         raise ChargeError(f"This charge is already {charge.status.label.lower()}")
     before = charge.status.value

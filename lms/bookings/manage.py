@@ -41,7 +41,7 @@ def session_bookings(session_id):
         "manage/session_bookings.html",
         session=course_session,
         bookings=bookings,
-        positions={b.id: services.waiting_position(b) for b in bookings},
+        positions=queries.waiting_positions(bookings),
         events=[event for booking in bookings for event in events_for(booking)],
         form=AdminPlaceForm(),
     )
@@ -65,7 +65,9 @@ def session_bookings_csv(session_id):
             "Booked at (UK time)",
         ]
     )
-    for booking in queries.session_bookings(course_session):
+    bookings = queries.session_bookings(course_session)
+    positions = queries.waiting_positions(bookings)
+    for booking in bookings:
         writer.writerow(
             safe_cell(value)
             for value in [
@@ -74,7 +76,7 @@ def session_bookings_csv(session_id):
                 booking.user.job_title,
                 booking.agency.name,
                 booking.status.label,
-                services.waiting_position(booking) or "",
+                positions.get(booking.id, ""),
                 uk_datetime(booking.created_at),
             ]
         )

@@ -75,7 +75,7 @@ def session_bookings(course_session: CourseSession) -> list[Booking]:
             sa.select(Booking)
             .where(Booking.session_id == course_session.id)
             .options(selectinload(Booking.user), selectinload(Booking.agency))
-            .order_by(STATUS_ORDER, Booking.waitlisted_at, Booking.created_at, Booking.id)
+            .order_by(STATUS_ORDER, Booking.waitlisted_at, Booking.id)
         )
     )
 
@@ -136,3 +136,15 @@ def waiting_count(session_id: int) -> int:
         .select_from(Booking)
         .where(Booking.session_id == session_id, Booking.status == BookingStatus.WAITLISTED)
     )
+
+
+def waiting_positions(bookings: list[Booking]) -> dict[int, int]:
+    """Waiting-list positions read off a session's bookings already in waiting-list order
+    (as `session_bookings` returns them), without a query per person."""
+    waiting = [booking for booking in bookings if booking.status is BookingStatus.WAITLISTED]
+    return {booking.id: number for number, booking in enumerate(waiting, start=1)}
+
+
+def registers_to_finish(sessions, *, now) -> list[CourseSession]:
+    """Sessions whose last date has started but whose registers are not complete yet."""
+    return [s for s in sessions if s.status.value == "scheduled" and s.dates[-1].starts_at <= now]

@@ -21,7 +21,7 @@ from lms.audit import services as audit
 from lms.bookings import notify
 from lms.bookings.models import HOLDS_PLACE, LIVE, Booking, BookingStatus, OfferStatus, PlaceOffer
 from lms.catalogue.models import CourseSession, CourseStatus, SessionStatus
-from lms.core.errors import DomainError
+from lms.core.errors import DomainError, required_text
 from lms.core.timefmt import uk_datetime
 from lms.extensions import db
 from lms.settings import services as settings
@@ -205,6 +205,20 @@ def _agency_holding(session_id: int, agency_id: int, *, excluding: int | None = 
     return db.session.scalar(holders) + db.session.scalar(offers)
 
 
+def _confirmed(course_session: CourseSession, person: User, *, by: User, now: datetime, **extra):
+    """A confirmed booking made now, under the person's current agency."""
+    return Booking(
+        user=person,
+        session=course_session,
+        agency_id=person.agency_id,
+        status=BookingStatus.CONFIRMED,
+        booked_by=by,
+        created_at=now,
+        confirmed_at=now,
+        **extra,
+    )
+
+
 def _insert(booking: Booking) -> Booking:
     """Add a booking inside a savepoint, so a duplicate (the unique live-booking index) is a
     clear refusal rather than a broken transaction."""
@@ -367,9 +381,7 @@ def cancel_booking(booking: Booking, *, by: User, reason: str, now: datetime) ->
     course_session = lock_session(booking.session_id)
     booking = _refresh(booking)
     booking.require_live()
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise BookingError("Enter the reason for cancelling", field="reason")
+    reason = required_text(reason, "Enter the reason for cancelling")
     if course_session.starts_at <= now:
         raise BookingError("This session has started, so the booking can no longer be cancelled")
     held = booking.holds_place
@@ -478,9 +490,7 @@ def decline(booking: Booking, *, by: User, reason: str, now: datetime) -> Bookin
         raise BookingError(
             f"This booking is {booking.status.label.lower()}, not waiting for approval"
         )
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise BookingError("Enter the reason for declining", field="reason")
+    reason = required_text(reason, "Enter the reason for declining")
     booking = _transition(
         booking,
         BookingStatus.PENDING,
@@ -527,16 +537,7 @@ def substitute(booking: Booking, colleague: User, *, by: User, now: datetime) ->
         cancelled_by_id=by.id,
     )
     replacement = _insert(
-        Booking(
-            user=colleague,
-            session=course_session,
-            agency_id=colleague.agency_id,
-            status=BookingStatus.CONFIRMED,
-            booked_by=by,
-            created_at=now,
-            confirmed_at=now,
-            substitute_for=booking,
-        )
+        _confirmed(course_session, colleague, by=by, now=now, substitute_for=booking)
     )
     notify.substituted(booking, replacement)
     return replacement
@@ -544,9 +545,7 @@ def substitute(booking: Booking, colleague: User, *, by: User, now: datetime) ->
 
 def admin_confirm(booking: Booking, *, by: User, reason: str, now: datetime) -> Booking:
     """An administrator moves a person off the waiting list, over capacity if need be. Audited."""
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise BookingError("Enter the reason for confirming this place", field="reason")
+    reason = required_text(reason, "Enter the reason for confirming this place")
     course_session = lock_session(booking.session_id)
     booking = _refresh(booking)
     if booking.status is not BookingStatus.WAITLISTED:
@@ -585,22 +584,17 @@ def admin_add(
     course_session: CourseSession, person: User, *, by: User, reason: str, now: datetime
 ) -> Booking:
     """An administrator adds a person with a confirmed place, over capacity if need be. Audited."""
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise BookingError("Enter the reason for adding this person", field="reason")
+    reason = required_text(reason, "Enter the reason for adding this person")
     course_session = lock_session(course_session.id)
     check_bookable(course_session, person, now=now, by=by)
     over = course_session.places_taken >= course_session.capacity
     _take_place(course_session.id, over_capacity=True)
     booking = _insert(
-        Booking(
-            user=person,
-            session=course_session,
-            agency_id=person.agency_id,
-            status=BookingStatus.CONFIRMED,
-            booked_by=by,
-            created_at=now,
-            confirmed_at=now,
+        _confirmed(
+            course_session,
+            person,
+            by=by,
+            now=now,
             decided_by_id=by.id,
             decided_at=now,
             decision_reason=reason,

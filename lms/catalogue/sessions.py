@@ -25,6 +25,7 @@ from lms.catalogue.models import (
     session_trainers,
 )
 from lms.catalogue.services import CatalogueError
+from lms.core.errors import required_text
 from lms.core.timefmt import local, uk_datetime
 from lms.extensions import db
 
@@ -319,9 +320,7 @@ def copy_session(
 
 def cancel_session(session: CourseSession, *, reason: str, by: User, now: datetime) -> None:
     """Cancel a session with a reason; hooks then cancel its bookings and tell everyone."""
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise CatalogueError("Enter the reason for cancelling the session", field="reason")
+    reason = required_text(reason, "Enter the reason for cancelling the session")
     if session.status is not SessionStatus.SCHEDULED:
         raise CatalogueError(f"This session is already {session.status.label.lower()}")
     session.status = SessionStatus.CANCELLED

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from lms.accounts import permissions
 from lms.bookings import pages as bookings_for_pages
+from lms.bookings import queries as bookings_queries
 from lms.catalogue import queries
 from lms.catalogue.forms import CatalogueSearchForm
 from lms.catalogue.models import Audience, Course, CourseSession, CourseStatus, DeliveryMode
@@ -130,10 +131,7 @@ def my_sessions():
     sessions = db.session.scalars(queries.sessions_taught_by(current_user.id)).all()
     upcoming = [s for s in reversed(sessions) if s.ends_at > now]
     past = [s for s in sessions if s.ends_at <= now]
-    # Sessions whose last date has started but whose registers are not complete yet.
-    to_finish = [
-        s for s in sessions if s.status.value == "scheduled" and s.dates[-1].starts_at <= now
-    ]
+    to_finish = bookings_queries.registers_to_finish(sessions, now=now)
     return render_template(
         "catalogue/my_sessions.html",
         now=now,

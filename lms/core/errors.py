@@ -11,3 +11,11 @@ class DomainError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+def required_text(value: str | None, message: str, *, field: str = "reason") -> str:
+    """The text with its white space tidied, or a DomainError when nothing was written."""
+    text = " ".join((value or "").split())
+    if not text:
+        raise DomainError(message, field=field)
+    return text
