@@ -1,0 +1,1 @@
+"""Statistics for the PDL subgroup and agency coordinators: reports, downloads, charts."""
