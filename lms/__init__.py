@@ -77,6 +77,8 @@ def create_app(config: dict | None = None) -> Flask:
     from lms.catalogue.reference import bp as reference_bp
     from lms.catalogue.views import bp as catalogue_bp
     from lms.core.views import bp as pages_bp
+    from lms.reports.api import bp as reports_api_bp
+    from lms.reports.views import bp as reports_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(catalogue_bp)
@@ -88,10 +90,13 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(manage_bp)
     app.register_blueprint(attendance_bp)
     app.register_blueprint(charges_bp)
+    app.register_blueprint(reports_api_bp)
     csrf.exempt(api_bp)
+    csrf.exempt(reports_api_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(staff_bp)
+    app.register_blueprint(reports_bp)
 
     from lms.core import web
 

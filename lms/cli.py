@@ -1,4 +1,4 @@
-"""Flask commands: run-jobs (from cron), seed-demo."""
+"""Flask commands: run-jobs (from cron), seed-demo, seed-scale, report."""
 
 import click
 from flask import Flask, current_app
@@ -33,6 +33,10 @@ def run_jobs() -> dict:
 
 
 def register_commands(app: Flask) -> None:
+    from lms.reports import cli as reports
+
+    reports.register(app)
+
     @app.cli.command("run-jobs")
     def run_jobs_command():
         """Send due mail and do the other background work (run from cron every few minutes)."""

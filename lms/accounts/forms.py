@@ -102,6 +102,23 @@ class AccountForm(DetailsForm):
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 
 
+class ApiTokenForm(FlaskForm):
+    """A name for a new API token; it shares the account page, so its names differ."""
+
+    label = StringField(
+        "Name of the token",
+        validators=[
+            InputRequired("Enter a name for the token"),
+            Length(max=100, message="The name must be 100 characters or fewer"),
+        ],
+        widget=GovTextInput(),
+        description="Say what will use it, so you know which to revoke later. "
+        "For example, annual report spreadsheet.",
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+    create = SubmitField("Create token", widget=GovSubmitInput())
+
+
 class SignInForm(FlaskForm):
     email = _email("Email address", required="Enter your email address")
     password = PasswordField(

@@ -89,6 +89,17 @@ def can_dispute_charge(user, charge) -> bool:
     return is_coordinator(user) and user.agency_id == charge.agency_id
 
 
+def can_view_reports(user) -> bool:
+    """PDL viewers and admins see the partnership's figures; coordinators their agency's."""
+    return can_view_statistics(user) or is_coordinator(user)
+
+
+def reports_agency(user) -> Agency | None:
+    """The agency a person's reports are restricted to: a coordinator's own, unless they may
+    see the whole partnership's figures."""
+    return None if can_view_statistics(user) else user.agency
+
+
 PREDICATES = {
     "is_admin": is_admin,
     "is_coordinator": is_coordinator,
@@ -104,4 +115,5 @@ PREDICATES = {
     "can_see_session_bookings": can_see_session_bookings,
     "can_take_register": can_take_register,
     "can_dispute_charge": can_dispute_charge,
+    "can_view_reports": can_view_reports,
 }

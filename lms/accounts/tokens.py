@@ -7,6 +7,8 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from lms.accounts.models import PersonalToken, TokenKind, User
+from lms.audit import services as audit
+from lms.core.errors import DomainError, required_text
 from lms.extensions import db
 
 
@@ -83,3 +85,27 @@ def active_tokens(user: User, kind: TokenKind) -> list[PersonalToken]:
 
 def revoke(token: PersonalToken, *, now: datetime) -> None:
     token.revoked_at = now
+
+
+API_LABEL_MAX = 100
+
+
+def issue_api_token(user: User, label: str, *, now: datetime) -> str:
+    """A new API token for the person, beside any they have; returns the secret to show once."""
+    label = required_text(label, "Enter a name for the token", field="label")
+    if len(label) > API_LABEL_MAX:
+        raise DomainError(f"The name must be {API_LABEL_MAX} characters or fewer", field="label")
+    secret = issue(user, TokenKind.API, now=now, label=label, replace=False)
+    token = db.session.scalar(
+        sa.select(PersonalToken).where(PersonalToken.token_hash == _digest(secret))
+    )
+    audit.record("api_token.created", token, actor=user, after={"label": label})
+    return secret
+
+
+def revoke_api_token(token: PersonalToken, *, by: User, now: datetime) -> None:
+    """Stop an API token working; refused if it already has."""
+    if token.revoked_at is not None:
+        raise DomainError(f"The token ‘{token.label}’ was already revoked")
+    revoke(token, now=now)
+    audit.record("api_token.revoked", token, actor=by, before={"label": token.label})

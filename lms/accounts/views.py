@@ -4,6 +4,7 @@ import logging
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -14,22 +15,25 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from lms.accounts import auth, services
+from lms.accounts import auth, permissions, services, tokens
 from lms.accounts.forms import (
     AccountForm,
+    ApiTokenForm,
     ChangePasswordForm,
     RegistrationForm,
     ResetPasswordForm,
     ResetRequestForm,
     SignInForm,
 )
+from lms.accounts.models import PersonalToken, TokenKind
 from lms.accounts.passwords import verify_password
 from lms.core.errors import DomainError
-from lms.core.forms import commit_or_show, show_error
+from lms.core.forms import commit_and_flash, commit_or_show, show_error
 from lms.core.models import utcnow
-from lms.core.security import start_session
+from lms.core.security import require, start_session
 from lms.extensions import db, limiter
 from lms.mail.services import messages_for
+from lms.reports.periods import current_financial_year
 
 bp = Blueprint("accounts", __name__)
 log = logging.getLogger("lms.security")
@@ -176,7 +180,7 @@ def reset_password(token):
 def account():
     user = current_user._get_current_object()
     form = AccountForm(obj=user) if request.method == "GET" else AccountForm()
-    form.set_agencies(services.active_agencies() + ([] if user.agency.is_active else [user.agency]))
+    _offer_agencies(form, user)
     if form.validate_on_submit():
         done = commit_or_show(
             form, lambda: services.update_details(user, _details(form), by=user, now=utcnow())
@@ -184,9 +188,66 @@ def account():
         if done.ok:
             flash("Your details have been saved.", "success")
             return redirect(url_for("accounts.account"))
+    return _account_page(user, form, ApiTokenForm(formdata=None))
+
+
+def _offer_agencies(form, user) -> None:
+    form.set_agencies(services.active_agencies() + ([] if user.agency.is_active else [user.agency]))
+
+
+def _account_page(user, form, token_form):
+    api_tokens = None
+    if permissions.can_view_statistics(user):
+        api_tokens = tokens.active_tokens(user, TokenKind.API)
     return render_template(
-        "accounts/account.html", form=form, user=user, messages=messages_for(user)[:20]
+        "accounts/account.html",
+        form=form,
+        token_form=token_form,
+        api_tokens=api_tokens,
+        user=user,
+        messages=messages_for(user)[:20],
     )
+
+
+@bp.post("/account/api-tokens")
+@login_required
+def new_api_token():
+    """Create an API token and show its secret on this page only: it is stored hashed."""
+    user = current_user._get_current_object()
+    require(permissions.can_view_statistics(user))
+    token_form = ApiTokenForm()
+    if token_form.validate_on_submit():
+        done = commit_or_show(
+            token_form,
+            lambda: tokens.issue_api_token(user, token_form.label.data, now=utcnow()),
+        )
+        if done.ok:
+            period = current_financial_year(utcnow()).code
+            example = url_for("reports_api.report", name="programme", period=period, _external=True)
+            return render_template(
+                "accounts/api_token.html",
+                label=" ".join(token_form.label.data.split()),
+                secret=done.value,
+                example=example,
+            )
+    form = AccountForm(formdata=None, obj=user)
+    _offer_agencies(form, user)
+    return _account_page(user, form, token_form)
+
+
+@bp.post("/account/api-tokens/<int:token_id>/revoke")
+@login_required
+def revoke_api_token(token_id):
+    user = current_user._get_current_object()
+    require(permissions.can_view_statistics(user))
+    token = db.get_or_404(PersonalToken, token_id)
+    if token.user_id != user.id or token.kind != TokenKind.API:
+        abort(404)
+    commit_and_flash(
+        lambda: tokens.revoke_api_token(token, by=user, now=utcnow()),
+        f"The token ‘{token.label}’ has been revoked: anything using it can no longer get reports.",
+    )
+    return redirect(url_for("accounts.account", _anchor="api-access"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

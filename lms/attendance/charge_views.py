@@ -20,7 +20,7 @@ from lms.accounts.models import Agency
 from lms.attendance import charges
 from lms.attendance.models import ChargeStatus, NonAttendanceCharge
 from lms.audit.services import events_for
-from lms.bookings.manage import safe_cell
+from lms.core.cells import safe_cell
 from lms.core.forms import commit_and_flash
 from lms.core.models import utcnow
 from lms.core.security import require

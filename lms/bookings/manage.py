@@ -14,6 +14,7 @@ from lms.bookings import queries, services
 from lms.bookings.forms import AdminPlaceForm, ReasonForm, SettingsForm
 from lms.bookings.models import Booking
 from lms.catalogue.models import CourseSession
+from lms.core.cells import safe_cell
 from lms.core.forms import commit_and_flash, commit_or_show
 from lms.core.models import utcnow
 from lms.core.security import require
@@ -22,13 +23,6 @@ from lms.extensions import db
 from lms.settings import services as settings
 
 bp = Blueprint("manage", __name__)
-UNSAFE_CELL_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    """A spreadsheet cell that cannot run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(UNSAFE_CELL_START) else text
 
 
 @bp.get("/sessions/<int:session_id>/bookings")

@@ -1,12 +1,15 @@
 """The OpenAPI 3.1 description of the read-only JSON API (/api/v1).
 
 The document is the API's contract: the views in `api.py` take their accepted values and limits
-from the constants here, so the two cannot drift. To describe a new endpoint, add its schemas to
-`_schemas()`, any new query parameters to `_parameters()` and its path to `_paths()`.
+from the constants here, so the two cannot drift. To describe a new catalogue endpoint, add its
+schemas to `_schemas()`, any new query parameters to `_parameters()` and its path to `_paths()`.
+The statistics reports (/api/v1/reports) are described in `lms.reports.openapi` and merged in
+here; they share the `Error` schema and the `BadRequest` response.
 """
 
 from lms.catalogue.models import Audience, DeliveryMode
 from lms.catalogue.sessions import TWILIGHT_FROM_HOUR
+from lms.reports.openapi import openapi_part as reports_part
 
 API_VERSION = "1.0.0"
 OPENAPI_VERSION = "3.1.0"
@@ -34,24 +37,31 @@ PAGING = ("page", "per_page")
 
 def openapi_document(*, title: str, server_url: str) -> dict:
     """The OpenAPI 3.1 document for the API served at `server_url`, as a JSON-ready dict."""
+    reports = reports_part()
     return {
         "openapi": OPENAPI_VERSION,
         "info": {
             "title": title,
             "version": API_VERSION,
-            "summary": "The training programme's courses and upcoming sessions.",
+            "summary": "The training programme's courses, upcoming sessions and statistics.",
             "description": (
-                "Read-only and open: no sign-in is needed. Lists are paged and may be cached "
-                "for five minutes. Times are UK local time with their offset from UTC."
+                "The catalogue is read-only and open: no sign-in is needed. Lists are paged and "
+                "may be cached for five minutes. Times are UK local time with their offset from "
+                "UTC. The statistics reports need a PDL viewer's or admin's API token and are "
+                "never cached."
             ),
         },
         "servers": [{"url": server_url}],
-        "tags": [{"name": "Catalogue", "description": "Published courses and their sessions."}],
-        "paths": _paths(),
+        "tags": [
+            {"name": "Catalogue", "description": "Published courses and their sessions."},
+            *reports["tags"],
+        ],
+        "paths": _paths() | reports["paths"],
         "components": {
-            "schemas": _schemas(),
-            "parameters": _parameters(),
-            "responses": _responses(),
+            "schemas": _schemas() | reports["components"]["schemas"],
+            "parameters": _parameters() | reports["components"]["parameters"],
+            "responses": _responses() | reports["components"]["responses"],
+            "securitySchemes": reports["components"]["securitySchemes"],
         },
     }
 

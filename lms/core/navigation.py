@@ -33,7 +33,7 @@ ITEMS = (
     NavItem("Agency bookings", "manage.agency_bookings", permissions.is_coordinator),
     NavItem("Charges", "charges.agency_charges", permissions.is_coordinator),
     NavItem("Your agency's staff", "staff.index", permissions.is_coordinator, "staff."),
-    NavItem("Registrations", "pages.registrations", permissions.can_view_statistics),
+    NavItem("Reports", "reports.index", permissions.can_view_reports, "reports."),
     NavItem("Programme", "catalogue_admin.courses", permissions.is_admin, "catalogue_admin."),
     NavItem("Agencies", "admin.agencies", permissions.can_manage_agencies, "admin.agenc"),
     NavItem("People", "admin.users", permissions.can_manage_users, "admin.user"),

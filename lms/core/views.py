@@ -1,4 +1,5 @@
-"""Pages that belong to no single feature: home, accessibility statement, privacy notice."""
+"""Pages that belong to no single feature: home, accessibility statement, privacy notice,
+and a health check for load balancers."""
 
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
@@ -12,6 +13,12 @@ bp = Blueprint("pages", __name__)
 @bp.get("/")
 def index():
     return render_template("pages/index.html", user=current_user)
+
+
+@bp.get("/healthz")
+def healthz():
+    """For load balancers and uptime checks: the app is serving. No database, no sign-in."""
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
 
 
 @bp.get("/accessibility")

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from lms.accounts.models import Agency
 from lms.catalogue.models import CourseSession
 from lms.core.errors import DomainError
 from lms.core.timefmt import local
@@ -173,7 +174,7 @@ def unmet_demand(f: Filters, *, now: datetime) -> Table:
     total = dict(figures.unmet_demand_total(f, now=now))
     all_full = total.pop("all_full")
     waiting = figures.waiting_by(f, now=now)
-    total |= {"code": "", "course": "Total", "all_full": "", "waiting": waiting[0]["waiting"]}
+    total |= {"code": "Total", "course": "", "all_full": "", "waiting": waiting[0]["waiting"]}
     columns = [
         Column("code", "Code", TEXT),
         Column("course", "Course", TEXT),
@@ -220,7 +221,7 @@ def trend(f: Filters, *, now: datetime, measures: list[str] | None = None) -> Ta
     years = periods.last_three_years(f.period)
     unknown = [name for name in measures or [] if name not in TREND_MEASURES]
     if unknown:
-        raise DomainError(f"There is no measure '{unknown[0]}'", "measure")
+        raise DomainError(f"There is no measure '{unknown[0]}'", field="measure")
     measures = measures or list(TREND_MEASURES)
     spanning = f.for_period(periods.date_range(years[0].first, years[-1].last))
     key = sa.case(
@@ -251,6 +252,27 @@ def trend(f: Filters, *, now: datetime, measures: list[str] | None = None) -> Ta
         unit="%" if not counts else "",
     )
     return Table("trend", "Trend over three financial years", columns, rows, None, chart)
+
+
+def staff(agency: Agency, f: Filters, *, now: datetime) -> Table:
+    """A coordinator's staff with their figures for the period (bookings made as the agency's)."""
+    rows = []
+    for row in figures.staff(agency, f, now=now):
+        row = dict(row)
+        row["now"] = "" if row["agency_id"] == agency.id else "Now at another agency"
+        rows.append(row)
+    columns = [
+        Column("name", "Name", TEXT),
+        Column("job_title", "Job title", TEXT),
+        Column("booked", "Booked"),
+        Column("attended", "Attended"),
+        Column("partial", "Partial"),
+        Column("no_shows", "No-shows"),
+        Column("late_cancellations", "Late cancellations"),
+        Column("waiting", "Still waiting when sessions started"),
+        Column("now", "Notes", TEXT),
+    ]
+    return Table("staff", f"{agency.name}: staff", columns, rows)
 
 
 REPORTS = {
@@ -315,7 +337,7 @@ def run(name: str, f: Filters, *, now: datetime, **options) -> Table:
     for option, value in options.items():
         allowed = report.options.get(option)
         if allowed is not None and value not in allowed:
-            raise DomainError(f"The {option} must be one of {', '.join(allowed)}", option)
+            raise DomainError(f"The {option} must be one of {', '.join(allowed)}", field=option)
     table = report.build(f, now=now, **{k: v for k, v in options.items() if v})
     table.period, table.period_code = f.period.label, f.period.code
     table.filters = f.described()

@@ -43,11 +43,12 @@ class Filters:
         return conditions
 
     def agency_conditions(self, agency_id, sector=None) -> list:
-        """Conditions on the agency recorded on a booking (or an interest)."""
+        """Conditions on the agency recorded on a booking (or an interest) and, given the
+        agency's sector column, on its sector (else the caller joins the agency for it)."""
         conditions = []
         if self.agency is not None:
             conditions.append(agency_id == self.agency.id)
-        if self.sector is not None:
+        if self.sector is not None and sector is not None:
             conditions.append(sector == self.sector)
         return conditions
 

@@ -68,9 +68,9 @@ def quarter(start_year: int, number: int) -> Period:
 
 def date_range(first: date, last: date) -> Period:
     if last < first:
-        raise PeriodError("The end date must be the same as or after the start date", "to")
+        raise PeriodError("The end date must be the same as or after the start date", field="end")
     if first < EARLIEST or last.year > 2100:
-        raise PeriodError("Enter dates between 2000 and 2100", "from")
+        raise PeriodError("Enter dates between 2000 and 2100", field="start")
     return Period(first, last, f"{first}..{last}", f"{_day(first)} to {_day(last)}")
 
 

@@ -11,7 +11,7 @@ EXPECTED = {
         "Home",
         "Find training",
         "Your training",
-        "Registrations",
+        "Reports",
         "Programme",
         "Agencies",
         "People",
@@ -21,7 +21,7 @@ EXPECTED = {
         "Home",
         "Find training",
         "Your training",
-        "Registrations",
+        "Reports",
         "Your account",
     ],
     "coordinator@ruh.nhs.example": [
@@ -31,6 +31,7 @@ EXPECTED = {
         "Agency bookings",
         "Charges",
         "Your agency's staff",
+        "Reports",
         "Your account",
     ],
     "trainer@riverside-council.example": [

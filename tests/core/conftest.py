@@ -27,6 +27,8 @@ ARGUMENTS = {
     "charge_id": "{charge}",
     "decision": "{decision}",
     "verdict": "{verdict}",
+    "name": "{report}",
+    "fmt": "{fmt}",
 }
 
 
@@ -83,4 +85,6 @@ def route_objects(app, make_agency, make_user, make_course, make_course_session,
         "charge": charge_id,
         "decision": "waive",
         "verdict": "counts",
+        "report": "programme",
+        "fmt": "csv",
     }

@@ -84,6 +84,14 @@ MATRIX = {
     "/charges/statement.csv": only("coordinator") | {"admin": 404},
     "/charges/statement.pdf": only("coordinator") | {"admin": 404},
     "/admin/attendance-decisions": only("admin"),
+    "/healthz": EVERYONE,
+    # Coordinators see the reports restricted to their own agency.
+    "/reports": only("coordinator", "pdl_viewer", "admin"),
+    "/reports/{report}": only("coordinator", "pdl_viewer", "admin"),
+    "/reports/{report}.{fmt}": only("coordinator", "pdl_viewer", "admin"),
+    # The reports API takes a personal API token only, never the session cookie.
+    "/api/v1/reports": {role: 401 for role in ROLES},
+    "/api/v1/reports/{report}": {role: 401 for role in ROLES},
 }
 
 
@@ -136,22 +144,22 @@ def test_coordinator_cannot_edit_an_administrator_in_their_agency(
         (
             "practitioner",
             ["Home", "Your account"],
-            ["Agencies", "People", "Registrations", "Your agency&#39;s staff"],
+            ["Agencies", "People", "Reports", "Your agency&#39;s staff"],
         ),
         (
             "coordinator",
-            ["Your agency&#39;s staff", "Your account"],
-            ["Agencies", "People", "Registrations"],
+            ["Your agency&#39;s staff", "Reports", "Your account"],
+            ["Agencies", "People"],
         ),
-        ("trainer", ["Home", "Your account"], ["Agencies", "People", "Registrations"]),
+        ("trainer", ["Home", "Your account"], ["Agencies", "People", "Reports"]),
         (
             "pdl_viewer",
-            ["Registrations", "Your account"],
+            ["Reports", "Your account"],
             ["Agencies", "People", "Your agency&#39;s staff"],
         ),
         (
             "admin",
-            ["Agencies", "People", "Registrations", "Your account"],
+            ["Agencies", "People", "Reports", "Your account"],
             ["Your agency&#39;s staff"],
         ),
     ],

@@ -5,10 +5,15 @@ import sqlalchemy as sa
 from flask import abort
 
 from lms import create_app
-from lms.accounts.models import Role
+from lms.accounts import tokens
+from lms.accounts.models import PersonalToken, Role, TokenKind, User
+from lms.core.models import utcnow
 from lms.extensions import db
 from tests.conftest import PASSWORD, app_config, csrf_token, post_form
 from tests.core.conftest import ARGUMENTS
+
+# POST routes also name an API token: one of the signed-in person's own.
+POST_ARGUMENTS = {**ARGUMENTS, "token_id": "{api_token}"}
 
 
 def row_counts(app) -> dict:
@@ -24,19 +29,24 @@ def post_routes(app):
         if "POST" in rule.methods:
             path = rule.rule
             for name in rule.arguments:
-                path = re.sub(rf"<(?:[^<>]*:)?{name}>", ARGUMENTS[name], path)
+                path = re.sub(rf"<(?:[^<>]*:)?{name}>", POST_ARGUMENTS[name], path)
             yield path
 
 
 def test_every_post_without_its_csrf_token_is_refused_and_changes_nothing(
     app, client, make_user, login, route_objects
 ):
-    login(make_user(roles=(Role.ADMIN, Role.COORDINATOR), agency_id=route_objects["agency"]))
+    person = make_user(roles=(Role.ADMIN, Role.COORDINATOR), agency_id=route_objects["agency"])
+    login(person)
+    with app.app_context():
+        tokens.issue(db.session.get(User, person.id), TokenKind.API, now=utcnow())
+        db.session.commit()
+        api_token = db.session.scalar(sa.select(PersonalToken.id))
     routes = list(post_routes(app))
     assert len(routes) >= 10
     before = row_counts(app)
     for path in routes:
-        url = path.format(**route_objects)
+        url = path.format(**route_objects, api_token=api_token)
         data = {
             "name": "Changed",
             "email": "changed@example.org",

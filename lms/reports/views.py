@@ -1,0 +1,158 @@
+"""The reports pages: PDL viewers and admins see the partnership, coordinators their agency."""
+
+from dataclasses import replace
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from lms.accounts import permissions
+from lms.accounts.models import Agency
+from lms.catalogue.models import CourseSession, Theme
+from lms.core.errors import DomainError
+from lms.core.forms import show_error
+from lms.core.models import utcnow
+from lms.core.security import require
+from lms.core.timefmt import local
+from lms.extensions import db
+from lms.reports import build, charts, export
+from lms.reports.forms import ReportFilterForm, normalised, year_choices
+from lms.reports.tables import kind_of, show
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+STAFF = "staff"
+DOWNLOADS = {
+    "csv": ("text/csv; charset=utf-8", export.to_csv),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        export.to_xlsx,
+    ),
+}
+
+
+def _form(now: datetime):
+    """The filter form from the address, and the filters it chose (None when refused)."""
+    themes = list(db.session.scalars(sa.select(Theme).order_by(Theme.name)))
+    agencies = list(db.session.scalars(sa.select(Agency).order_by(Agency.name)))
+    first, last = db.session.execute(
+        sa.select(sa.func.min(CourseSession.starts_at), sa.func.max(CourseSession.starts_at))
+    ).one()
+    args, refused = normalised(request.args, now)
+    form = ReportFilterForm(args)
+    form.set_options(
+        years=year_choices(first and local(first).date(), last and local(last).date(), _today(now)),
+        themes=themes,
+        agencies=agencies,
+    )
+    if not form.validate() or refused:
+        if refused:
+            refused.field = "period"
+            show_error(form, refused)
+        return form, None
+    try:
+        filters = form.filters(now, themes=themes, agencies=agencies)
+    except DomainError as error:
+        show_error(form, error)
+        return form, None
+    restricted = permissions.reports_agency(current_user)
+    if restricted is not None:
+        filters = replace(filters, agency=restricted, sector=None)
+    return form, filters
+
+
+def _today(now: datetime):
+    return local(now).date()
+
+
+def _table(name: str, filters, now: datetime):
+    if name == STAFF:
+        agency = permissions.reports_agency(current_user)
+        require(agency is not None and permissions.is_coordinator(current_user))
+        table = build.staff(agency, filters, now=now)
+        table.period, table.filters = filters.period.label, filters.described()
+        return table
+    options = {}
+    if name == "programme":
+        options["by"] = request.args.get("by") or "mode"
+    if name == "trend":
+        options["measures"] = request.args.getlist("measure") or None
+    return build.run(name, filters, now=now, **options)
+
+
+def _check(name: str) -> None:
+    require(permissions.can_view_reports(current_user))
+    if name != STAFF and name not in build.REPORTS:
+        abort(404)
+
+
+def _args() -> dict:
+    return request.args.to_dict(flat=False)
+
+
+@bp.get("")
+@login_required
+def index():
+    require(permissions.can_view_reports(current_user))
+    chosen = request.args.get("report")
+    if chosen in build.REPORTS or (chosen == STAFF and permissions.is_coordinator(current_user)):
+        args = {k: v for k, v in _args().items() if k != "report"}
+        return redirect(url_for("reports.report", name=chosen, **args))
+    now = utcnow()
+    form, _ = _form(now)
+    return render_template(
+        "reports/index.html",
+        form=form,
+        reports=build.REPORTS.values(),
+        agency=permissions.reports_agency(current_user),
+        args={k: v for k, v in _args().items() if k != "report"},
+        staff=STAFF,
+    )
+
+
+@bp.get("/<name>")
+@login_required
+def report(name):
+    _check(name)
+    now = utcnow()
+    form, filters = _form(now)
+    table = None
+    if filters is not None:
+        try:
+            table = _table(name, filters, now)
+        except DomainError as error:
+            show_error(form, error)
+    return render_template(
+        "reports/report.html",
+        name=name,
+        form=form,
+        table=table,
+        chart=charts.svg(table.chart, id="chart") if table and table.chart else None,
+        reports=build.REPORTS.values(),
+        agency=permissions.reports_agency(current_user),
+        args=_args(),
+        show=show,
+        kind_of=kind_of,
+        staff=STAFF,
+    )
+
+
+@bp.get("/<name>.<any(csv, xlsx):fmt>")
+@login_required
+def download(name, fmt):
+    _check(name)
+    now = utcnow()
+    _, filters = _form(now)
+    if filters is None:
+        return redirect(url_for("reports.report", name=name, **_args()))
+    try:
+        table = _table(name, filters, now)
+    except DomainError:
+        return redirect(url_for("reports.report", name=name, **_args()))
+    mimetype, render = DOWNLOADS[fmt]
+    period = filters.period.code.replace(" ", "-").replace("..", "-to-")
+    return Response(
+        render(table),
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{name}-{period}.{fmt}"'},
+    )

@@ -1,0 +1,388 @@
+"""The reports API: a PDL viewer's token made on the account page gets real figures; anything
+else is refused in JSON, and every answer matches the OpenAPI document."""
+
+import re
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+from jsonschema import Draft202012Validator
+from openapi_spec_validator import validate
+
+from lms.accounts import tokens
+from lms.accounts.models import PersonalToken, Role, Sector, TokenKind, User
+from lms.attendance.models import Outcome
+from lms.bookings.models import Booking, BookingStatus
+from lms.core.models import utcnow
+from lms.extensions import db
+from lms.reports.build import REPORTS
+from tests.conftest import post_form
+
+LONDON = ZoneInfo("Europe/London")
+# In the 2025-26 financial year, after the sessions below ran.
+NOW = datetime(2026, 2, 16, 12, 0, tzinfo=UTC)
+SECRET = re.compile(r'<code class="app-code" id="api-token">([^<]+)</code>')
+
+
+def uk(year, month, day, hour=9, minute=30):
+    return datetime(year, month, day, hour, minute, tzinfo=LONDON).astimezone(UTC)
+
+
+def one_day(start, hours=7):
+    return [(start, start + timedelta(hours=hours))]
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def bearer(secret: str) -> dict:
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def token_from_account_page(client, label="Annual report") -> str:
+    page = post_form(client, "/account/api-tokens", {"label": label}, token_from="/account")
+    assert page.status_code == 200
+    return SECRET.search(page.get_data(as_text=True)).group(1)
+
+
+def issue(app, person) -> str:
+    with app.app_context():
+        secret = tokens.issue(db.session.get(User, person.id), TokenKind.API, now=utcnow())
+        db.session.commit()
+        return secret
+
+
+@pytest.fixture
+def viewer(make_user):
+    return make_user(roles=(Role.PDL_VIEWER,))
+
+
+@pytest.fixture
+def secret(client, login, viewer):
+    """A PDL viewer's token, made on the account page; the client is then signed out."""
+    login(viewer)
+    made = token_from_account_page(client)
+    client.delete_cookie("session")
+    return made
+
+
+@pytest.fixture
+def history(app, make_agency, make_user, make_course, make_course_session):
+    """One classroom session in October 2025: the health trust booked two places (one came, one
+    did not), the police one (who came). A session next year, with a booking, counts nowhere."""
+    health = make_agency("Riverside Health", sector=Sector.HEALTH)
+    police = make_agency("Riverside Police", sector=Sector.POLICE)
+    course = make_course("Recognising neglect", code="NEG2", level=2)
+    ran = make_course_session(course, dates=one_day(uk(2025, 10, 14)))
+    later = make_course_session(course, dates=one_day(uk(2026, 5, 12)))
+    people = [
+        (make_user(agency_id=health), ran, Outcome.COMPLETED),
+        (make_user(agency_id=health), ran, Outcome.NO_SHOW),
+        (make_user(agency_id=police), ran, Outcome.COMPLETED),
+        (make_user(agency_id=police), later, None),
+    ]
+    with app.app_context():
+        for person, session_id, outcome in people:
+            db.session.add(
+                Booking(
+                    user_id=person.id,
+                    session_id=session_id,
+                    agency_id=person.agency_id,
+                    status=BookingStatus.CONFIRMED,
+                    confirmed_at=uk(2025, 9, 1),
+                    outcome=outcome.value if outcome else None,
+                )
+            )
+        db.session.commit()
+    return {"health": health, "police": police}
+
+
+# Figures ---------------------------------------------------------------------------------------
+
+
+def test_a_token_from_the_account_page_gets_the_programme(app, client, secret, viewer, history):
+    response = client.get("/api/v1/reports/programme?period=2025-26", headers=bearer(secret))
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    body = response.json
+    assert (body["report"], body["period"]) == ("programme", "2025-26")
+    assert body["period_label"] == "2025-26 financial year"
+    (row,) = body["rows"]
+    assert row["group"] == "Face to face"
+    assert (row["sessions_run"], row["booked"], row["attended"], row["no_shows"]) == (1, 3, 2, 1)
+    assert row["attendance_rate"] == 66.7
+    assert body["total"]["group"] == "Total" and body["total"]["booked"] == 3
+    assert {"key": "booked", "label": "Booked", "kind": "count"} in body["columns"]
+    with app.app_context():
+        token = db.session.scalar(
+            sa.select(PersonalToken).where(PersonalToken.user_id == viewer.id)
+        )
+        assert token.last_used_at == NOW
+
+
+def test_attendance_by_agency_counts_each_agency(client, secret, history):
+    response = client.get("/api/v1/reports/attendance-by-agency", headers=bearer(secret))
+    assert response.status_code == 200
+    rows = {row["agency"]: row for row in response.json["rows"]}
+    health, police = rows["Riverside Health"], rows["Riverside Police"]
+    assert (health["sector"], health["booked"], health["attended"], health["no_shows"]) == (
+        "Health",
+        2,
+        1,
+        1,
+    )
+    assert (police["booked"], police["attended"], police["attendance_rate"]) == (1, 1, 100.0)
+    assert response.json["total"]["booked"] == 3
+
+
+def test_filters_narrow_the_figures_and_are_named(client, secret, history):
+    response = client.get(
+        f"/api/v1/reports/attendance-by-agency?agency={history['police']}", headers=bearer(secret)
+    )
+    assert [row["agency"] for row in response.json["rows"]] == ["Riverside Police"]
+    assert response.json["filters"] == {"Agency": "Riverside Police"}
+    by_sector = client.get(
+        "/api/v1/reports/attendance-by-sector?sector=health&period=2025-26 Q3",
+        headers=bearer(secret),
+    )
+    assert by_sector.json["period"] == "2025-26 Q3"
+    assert [(row["sector"], row["booked"]) for row in by_sector.json["rows"]] == [("Health", 2)]
+    other_quarter = client.get(
+        "/api/v1/reports/programme?period=2025-04-01..2025-06-30", headers=bearer(secret)
+    )
+    assert other_quarter.json["rows"] == [] and other_quarter.json["total"]["booked"] == 0
+
+
+def test_programme_by_level_and_the_trend_of_chosen_measures(client, secret, history):
+    by_level = client.get("/api/v1/reports/programme?by=level", headers=bearer(secret))
+    assert [row["group"] for row in by_level.json["rows"]] == ["Level 2"]
+    trend = client.get(
+        "/api/v1/reports/trend?measure=booked&measure=attendance_rate", headers=bearer(secret)
+    )
+    assert trend.status_code == 200
+    assert [column["key"] for column in trend.json["columns"]] == [
+        "measure",
+        "2023-24",
+        "2024-25",
+        "2025-26",
+    ]
+    booked, rate = trend.json["rows"]
+    assert (booked["measure"], booked["2024-25"], booked["2025-26"]) == ("Booked", 0, 3)
+    assert (rate["kind"], rate["2024-25"], rate["2025-26"]) == ("percent", None, 66.7)
+    commas = client.get("/api/v1/reports/trend?measure=booked,attended", headers=bearer(secret))
+    assert [row["measure"] for row in commas.json["rows"]] == ["Booked", "Attended"]
+
+
+def test_the_list_of_reports(client, secret):
+    response = client.get("/api/v1/reports", headers=bearer(secret))
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    listed = {report["name"]: report for report in response.json["reports"]}
+    assert list(listed) == list(REPORTS)
+    programme = listed["programme"]
+    assert programme["title"] == "Programme delivered"
+    assert programme["url"] == "https://localhost/api/v1/reports/programme"
+    assert programme["options"]["by"]["default"] == "mode"
+    assert {"value": "theme", "label": "Theme"} in programme["options"]["by"]["values"]
+    assert listed["trend"]["options"]["measure"]["repeatable"] is True
+    assert listed["unmet-demand"]["options"] == {}
+
+
+# Who may ask -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/api/v1/reports", "/api/v1/reports/programme"])
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer"}, {"Authorization": "Basic dXNlcjpwYXNz"}],
+)
+def test_no_token_is_401(client, path, headers):
+    response = client.get(path, headers=headers)
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+    assert "Authorization: Bearer" in response.json["error"]
+
+
+def test_a_forged_or_revoked_token_is_401(app, client, secret, viewer):
+    forged = client.get("/api/v1/reports/programme", headers=bearer("not-a-real-token"))
+    assert forged.status_code == 401
+    assert forged.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
+    assert "not valid" in forged.json["error"]
+    assert client.get("/api/v1/reports", headers=bearer(secret)).status_code == 200
+    with app.app_context():
+        (token,) = db.session.scalars(sa.select(PersonalToken)).all()
+        tokens.revoke(token, now=utcnow())
+        db.session.commit()
+    revoked = client.get("/api/v1/reports/programme", headers=bearer(secret))
+    assert revoked.status_code == 401 and revoked.json["error"] == forged.json["error"]
+
+
+def test_a_token_revoked_on_the_account_page_stops_working(client, login, viewer, secret):
+    login(viewer)
+    with client.application.app_context():
+        token_id = db.session.scalar(sa.select(PersonalToken.id))
+    post_form(client, f"/account/api-tokens/{token_id}/revoke", {}, token_from="/account")
+    assert client.get("/api/v1/reports", headers=bearer(secret)).status_code == 401
+
+
+def test_a_closed_account_token_is_401(app, client, secret, viewer):
+    with app.app_context():
+        db.session.get(User, viewer.id).is_active = False
+        db.session.commit()
+    assert client.get("/api/v1/reports", headers=bearer(secret)).status_code == 401
+
+
+@pytest.mark.parametrize("role", [Role.PRACTITIONER, Role.COORDINATOR, Role.TRAINER])
+def test_a_token_of_someone_who_is_not_a_pdl_viewer_is_403(app, client, make_user, role):
+    secret = issue(app, make_user(roles=(role,)))
+    for path in ["/api/v1/reports", "/api/v1/reports/programme"]:
+        response = client.get(path, headers=bearer(secret))
+        assert response.status_code == 403
+        assert response.json == {
+            "error": "Only PDL viewers and admins may get reports through the API."
+        }
+
+
+def test_an_admins_token_works(app, client, make_user):
+    secret = issue(app, make_user(roles=(Role.ADMIN,)))
+    assert client.get("/api/v1/reports/programme", headers=bearer(secret)).status_code == 200
+
+
+def test_a_signed_in_browser_without_a_token_is_401(client, login, viewer):
+    login(viewer)
+    assert client.get("/account").status_code == 200
+    assert client.get("/api/v1/reports/programme").status_code == 401
+
+
+def test_it_is_read_only(client, secret):
+    response = client.post("/api/v1/reports/programme", headers=bearer(secret))
+    assert response.status_code == 405
+    assert "read-only" in response.json["error"]
+
+
+# Bad requests ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        (
+            "period=2025",
+            "Enter the period as a financial year like 2025-26, a quarter like 2025-26 Q1, "
+            "or a date range like 2025-04-01..2025-06-30",
+        ),
+        ("period=2025-27", "2025-27 is not a financial year: write it as 2025-26"),
+        ("period=2025-06-30..2025-04-01", "The end date must be the same as or after"),
+        ("agency=999999", "There is no agency with the number '999999'"),
+        ("theme=nothing", "There is no theme 'nothing'"),
+        ("level=5", "The level must be 1, 2, 3 or 4, not '5'"),
+        ("sector=space", "The sector must be one of"),
+        ("by=colour", "The by must be one of mode, level, theme, time"),
+        ("colour=red", "Unknown parameter 'colour'. The programme report accepts: period,"),
+        ("measure=booked", "Unknown parameter 'measure'"),
+        ("period=2025-26&period=2024-25", "Give period only once (it was given 2 times)."),
+    ],
+)
+def test_a_bad_parameter_is_400_with_its_message(client, secret, query, message):
+    response = client.get(f"/api/v1/reports/programme?{query}", headers=bearer(secret))
+    assert response.status_code == 400
+    assert message in response.json["error"]
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_options_belong_to_their_report(client, secret):
+    response = client.get("/api/v1/reports/attendance-by-agency?by=level", headers=bearer(secret))
+    assert response.status_code == 400
+    assert "Unknown parameter 'by'" in response.json["error"]
+    unknown = client.get("/api/v1/reports/trend?measure=happiness", headers=bearer(secret))
+    assert unknown.status_code == 400
+    assert unknown.json["error"] == "There is no measure 'happiness'"
+
+
+def test_an_unknown_report_is_404(client, secret):
+    response = client.get("/api/v1/reports/league-table", headers=bearer(secret))
+    assert response.status_code == 404
+    assert response.json["error"].startswith("There is no report called 'league-table'.")
+    assert "attendance-by-agency" in response.json["error"]
+    # Without a token, the caller learns nothing about which reports exist.
+    assert client.get("/api/v1/reports/league-table").status_code == 401
+
+
+# The OpenAPI document --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def document(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    return response.json
+
+
+def response_schema(document, path, status):
+    response = document["paths"][path]["get"]["responses"][str(status)]
+    if "$ref" in response:
+        response = document["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+    return response["content"]["application/json"]["schema"]
+
+
+def assert_matches(document, path, status, response):
+    assert response.status_code == status, response.json
+    assert response.mimetype == "application/json"
+    schema = response_schema(document, path, status)
+    Draft202012Validator(
+        {**schema, "components": document["components"]},
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    ).validate(response.json)
+
+
+def test_the_document_describes_the_reports_and_their_token(document):
+    validate(document)
+    assert {"/reports", "/reports/{name}"} <= set(document["paths"])
+    assert document["components"]["securitySchemes"]["bearerAuth"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": document["components"]["securitySchemes"]["bearerAuth"]["description"],
+    }
+    operation = document["paths"]["/reports/{name}"]["get"]
+    assert operation["security"] == [{"bearerAuth": []}]
+    assert set(operation["responses"]) == {"200", "400", "401", "403", "404"}
+    assert "security" not in document["paths"]["/sessions"]["get"]
+    path_names = operation["parameters"][0]["schema"]["enum"]
+    assert path_names == list(REPORTS)
+
+
+@pytest.mark.parametrize("name", list(REPORTS))
+def test_every_report_answers_with_the_documented_schema(client, secret, history, document, name):
+    response = client.get(f"/api/v1/reports/{name}?period=2025-26", headers=bearer(secret))
+    assert_matches(document, "/reports/{name}", 200, response)
+    assert response.json["report"] == name
+
+
+def test_the_list_and_the_errors_match_the_document(app, client, secret, make_user, document):
+    assert_matches(document, "/reports", 200, client.get("/api/v1/reports", headers=bearer(secret)))
+    path = "/reports/{name}"
+    assert_matches(document, path, 401, client.get("/api/v1/reports/programme"))
+    outsider = issue(app, make_user())
+    assert_matches(
+        document, path, 403, client.get("/api/v1/reports/programme", headers=bearer(outsider))
+    )
+    assert_matches(
+        document, path, 400, client.get("/api/v1/reports/programme?level=9", headers=bearer(secret))
+    )
+    assert_matches(document, path, 404, client.get("/api/v1/reports/x", headers=bearer(secret)))
+
+
+def test_every_documented_option_value_is_accepted(client, secret, history, document):
+    parameters = document["components"]["parameters"]
+    for report, option in [("programme", "by"), ("trend", "measure")]:
+        schema = parameters[f"report_{option}"]["schema"]
+        for value in schema.get("enum") or schema["items"]["enum"]:
+            response = client.get(
+                f"/api/v1/reports/{report}", query_string={option: value}, headers=bearer(secret)
+            )
+            assert_matches(document, "/reports/{name}", 200, response)

@@ -1,0 +1,235 @@
+"""The reports pages, downloads and command line on the hand-counted history: the same figures
+everywhere, restricted for coordinators, bad input refused in the page, constant query counts."""
+
+import csv
+import io
+import json
+from datetime import datetime
+from html.parser import HTMLParser
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from lms.extensions import db
+from lms.reports.build import REPORTS
+
+NAMES = sorted(REPORTS)
+
+
+class _Cells(HTMLParser):
+    """The text of every cell of the page's figures table, row by row."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows, self._row, self._cell, self._inside = [], None, None, False
+
+    def handle_starttag(self, tag, attrs):
+        classes = dict(attrs).get("class") or ""
+        if tag == "table" and "govuk-table" in classes:
+            self._inside = True
+        elif self._inside and tag == "tr":
+            self._row = []
+        elif self._inside and tag in ("td", "th") and self._row is not None:
+            self._cell = ""
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self._row.append(self._cell.strip())
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self.rows.append(self._row)
+            self._row = None
+        elif tag == "table":
+            self._inside = False
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell += data
+
+
+def page_cells(html: str) -> list[list[str]]:
+    parser = _Cells()
+    parser.feed(html)
+    return parser.rows
+
+
+def as_number(text: str):
+    """A cell as a page, a CSV file or a workbook shows it, as one comparable value."""
+    if isinstance(text, datetime):
+        return text.date().isoformat()
+    if text is None or isinstance(text, int | float):
+        return None if text is None else float(text)
+    try:
+        return datetime.strptime(text, "%d %B %Y").date().isoformat()
+    except ValueError:
+        pass
+    text = text.replace("£", "").replace("%", "").replace(",", "").strip()
+    if text in ("", "–"):
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def csv_rows(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text)))
+
+
+@pytest.fixture
+def pdl_client(client, login, history):
+    login(history.pdl)
+    return client
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_page_downloads_and_command_line_give_the_same_figures(
+    app, pdl_client, runner, history, name
+):
+    query = "?period=2025-26&by=theme"
+    page = pdl_client.get(f"/reports/{name}{query}")
+    assert page.status_code == 200
+    download = pdl_client.get(f"/reports/{name}.csv{query}")
+    assert download.headers["Content-Disposition"] == (f'attachment; filename="{name}-2025-26.csv"')
+    table = csv_rows(download.get_data(as_text=True))
+    args = ["report", name, "--period", "2025-26", "--by", "theme", "--format", "csv"]
+    printed = runner.invoke(args=args)
+    assert printed.exit_code == 0, printed.output
+    assert csv_rows(printed.output) == table
+    shown = page_cells(page.get_data(as_text=True))
+    assert [[as_number(cell) for cell in row] for row in shown[1:]] == [
+        [as_number(cell) for cell in row] for row in table[1:]
+    ]
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(pdl_client.get(f"/reports/{name}.xlsx{query}").data)
+    )
+    sheet = workbook.active
+    values = [list(row) for row in sheet.iter_rows(values_only=True)]
+    header = values.index(table[0])
+    assert [[as_number(value) for value in row] for row in values[header + 1 :]] == [
+        [as_number(cell) for cell in row] for row in table[1:]
+    ]
+
+
+def test_the_command_line_prints_json_and_refuses_bad_input(runner, history):
+    printed = runner.invoke(
+        args=["report", "attendance-by-sector", "--period", "2025-26", "--format", "json"]
+    )
+    assert printed.exit_code == 0, printed.output
+    figures = json.loads(printed.output)
+    assert figures["period"] == "2025-26"
+    assert figures["total"]["booked"] == 13 and figures["total"]["places_wasted"] == 3
+    health = next(row for row in figures["rows"] if row["sector"] == "Health")
+    assert (health["attended"], health["attendance_rate"], health["charged_pence"]) == (
+        1,
+        20.0,
+        50.0,
+    )
+    refused = runner.invoke(args=["report", "programme", "--period", "2025-27"])
+    assert refused.exit_code == 1
+    assert "2025-27 is not a financial year: write it as 2025-26" in refused.output
+    refused = runner.invoke(args=["report", "programme", "--level", "7"])
+    assert refused.exit_code == 1 and "The level must be 1, 2, 3 or 4" in refused.output
+    text = runner.invoke(args=["report", "programme", "--period", "2025-26"])
+    assert "Total" in text.output and "56.5%" in text.output
+
+
+def test_three_clicks_from_the_reports_page(pdl_client, history):
+    index = pdl_client.get("/reports").get_data(as_text=True)
+    assert "Places wasted" in index and "No-shows plus late cancellations" in index
+    chosen = pdl_client.get(
+        "/reports?report=attendance-by-sector&period=2025-26&level=3&theme=neglect"
+    )
+    assert chosen.status_code == 302
+    page = pdl_client.get(chosen.headers["Location"]).get_data(as_text=True)
+    rows = {row[0]: row for row in page_cells(page)[1:]}
+    assert rows["Health"][1:3] == ["2", "0"]  # booked, attended
+    assert rows["Total"][1] == "6" and rows["Total"][8] == "2"  # booked, places wasted
+    assert "<svg" in page and 'role="img"' in page
+    assert "/reports/attendance-by-agency?" in page  # which agencies wasted them: one click
+
+
+def test_bad_filters_are_explained_in_the_page_and_show_no_figures(pdl_client, history):
+    page = pdl_client.get("/reports/programme?period=2025-27").get_data(as_text=True)
+    assert "There is a problem" in page
+    assert "2025-27 is not a financial year: write it as 2025-26" in page
+    assert "govuk-table__cell" not in page
+    page = pdl_client.get("/reports/programme?level=9").get_data(as_text=True)
+    assert "Select the level from the list" in page
+    page = pdl_client.get(
+        "/reports/programme?start=1&start=4&start=2025&end=31&end=3&end=2025x"
+    ).get_data(as_text=True)
+    assert "To must be a real date" in page
+    refused = pdl_client.get("/reports/programme.csv?period=2025-27")
+    assert refused.status_code == 302 and "/reports/programme?" in refused.headers["Location"]
+    assert pdl_client.get("/reports/not-a-report").status_code == 404
+
+
+def test_a_coordinator_sees_only_their_agency(client, login, history):
+    login(history.coordinators["council"])
+    school = history.agencies["school"]
+    page = client.get(f"/reports/attendance-by-agency?period=2025-26&agency={school}")
+    rows = page_cells(page.get_data(as_text=True))
+    assert [row[0] for row in rows[1:]] == ["Riverside Council", "Total"]
+    assert rows[1][2:4] == ["4", "3"]
+    programme = page_cells(client.get("/reports/programme?period=2025-26").get_data(as_text=True))
+    assert programme[-1][0] == "Total" and programme[-1][5] == "4"  # the council's bookings
+    csv_text = client.get("/reports/attendance-by-sector.csv?period=2025-26").get_data(as_text=True)
+    assert [row[0] for row in csv_rows(csv_text)[1:]] == ["Local authority", "Total"]
+
+
+def test_a_coordinators_staff_list(client, login, history):
+    login(history.coordinators["school"])
+    page = client.get("/reports/staff?period=2025-26").get_data(as_text=True)
+    rows = {row[0]: row for row in page_cells(page)[1:]}
+    assert set(rows) == {"Coordinator school", "Person P1", "Person P6", "Person P9"}
+    assert rows["Person P1"][2:4] == ["1", "1"] and rows["Person P1"][-1] == "Now at another agency"
+    council = client.get("/reports/staff.csv?period=2025-26").get_data(as_text=True)
+    assert "Person P6" in council
+
+
+def test_pdl_viewers_do_not_get_a_staff_list(pdl_client):
+    assert pdl_client.get("/reports/staff").status_code == 403
+
+
+def test_query_count_of_report_pages_does_not_grow_with_data(
+    app, pdl_client, history, make_agency, make_user, make_course, make_course_session
+):
+    from tests.reports.conftest import day
+
+    def statements() -> int:
+        seen = []
+        with app.app_context():
+            engine = db.engine
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            for name in NAMES:
+                assert pdl_client.get(f"/reports/{name}?period=2025-26").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    few = statements()
+    from lms.bookings.models import Booking, BookingStatus
+
+    for number in range(6):
+        agency = make_agency(f"More agency {number}")
+        person = make_user(agency_id=agency)
+        session = make_course_session(make_course(), dates=[day(2025, 6, number + 1)])
+        with app.app_context():
+            db.session.add(
+                Booking(
+                    user_id=person.id,
+                    session_id=session,
+                    agency_id=agency,
+                    status=BookingStatus.CONFIRMED,
+                    outcome="completed",
+                )
+            )
+            db.session.commit()
+    assert statements() == few
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Booking)) == 24
