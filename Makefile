@@ -6,7 +6,7 @@ FLASK := LMS_ENV=development $(BIN)/flask --app wsgi
 PARTNERSHIP_NAME ?= Riverside Safeguarding Children Partnership
 export PARTNERSHIP_NAME
 
-.PHONY: run test lint format clean
+.PHONY: run test lint format clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Benchmarks: writes bench/RESULTS.md (options: BENCH_ARGS="--fresh --only reports --repeat 15").
+bench: $(VENV)/.installed
+	@command -v wrk >/dev/null 2>&1 || { echo "== Installing wrk"; apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
