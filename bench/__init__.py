@@ -1,0 +1,1 @@
+"""Benchmarks: report timings against hand-written SQL floors, page load under gunicorn."""

@@ -1,0 +1,177 @@
+"""bench/RESULTS.md, written from the figures of the last run of each part (reports, pages)."""
+
+import json
+from pathlib import Path
+
+from bench.databases import DATA, ROOT
+from bench.pages import TARGET_P95_MS, TARGET_SHARE
+from bench.reports import TARGET_RATIO, TARGET_SECONDS
+
+RESULTS = ROOT / "bench" / "RESULTS.md"
+ANALYSIS = ROOT / "bench" / "ANALYSIS.md"
+
+
+def saved(part: str) -> dict | None:
+    path = _path(part)
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def save(part: str, figures: dict) -> None:
+    DATA.mkdir(parents=True, exist_ok=True)
+    _path(part).write_text(json.dumps(figures, indent=2, default=str))
+
+
+def _path(part: str) -> Path:
+    return DATA / f"results-{part}.json"
+
+
+def write(machine: dict, reports: dict | None, pages: dict | None) -> Path:
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`bench/run.py`); do not edit by hand: the analysis at the end",
+        "comes from `bench/ANALYSIS.md`.",
+        "",
+        "## Machine",
+        "",
+        "| | |",
+        "|---|---|",
+        *(f"| {name} | {value} |" for name, value in machine.items()),
+        "",
+    ]
+    if reports:
+        lines += _reports(reports)
+    if pages:
+        lines += _pages(pages)
+    lines += _missed(reports, pages)
+    if ANALYSIS.exists():
+        lines += ["", ANALYSIS.read_text().strip(), ""]
+    RESULTS.write_text("\n".join(lines).rstrip() + "\n")
+    return RESULTS
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.1f}"
+
+
+def _reports(part: dict) -> list[str]:
+    lines = [
+        "## Reports",
+        "",
+        f"Measured {part['measured_at']}. Each report built in-process with "
+        f"`lms.reports.build.run(name, filters, now=now)`, filters "
+        f'`parse_args({{"period": "{part["period"]}"}})`, now = {part["now"]}: '
+        f"{part['warmup']} warm-up run(s), then {part['repeat']} timed runs, each with a new "
+        "database session (a connection from the pool, as in a request), report and floor in "
+        "turn. The floor is one hand-written SQL statement computing the same table "
+        "(`bench/floors.py`), run on the same connection; before timing, the bench checks that "
+        "every figure of the floor equals the report's (rows, total, summary, chart) and stops "
+        "if one differs. Targets: within "
+        f"{TARGET_SECONDS:g} s and within {TARGET_RATIO:g}x the floor.",
+        "",
+    ]
+    for database in part["databases"]:
+        counts = ", ".join(f"{name} {n:,}" for name, n in database["counts"].items())
+        how = (
+            f"seeded by this run in {database['seed_seconds']:.0f} s"
+            if database["seeded_now"]
+            else "reused from an earlier run"
+        )
+        lines.append(f"- {database['name']}: `seed-scale --years 10`, {how}; {counts}.")
+    lines += [
+        "",
+        "| Database | Report | Rows | Median ms | Min-max ms | Floor ms | Ratio | Queries "
+        "| Slowest query ms | Targets |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|---|",
+    ]
+    for t in part["timings"]:
+        lines.append(
+            f"| {t['database']} | {t['case']} | {t['rows']} | {_ms(t['median'])} "
+            f"| {_ms(min(t['report']))}-{_ms(max(t['report']))} | {_ms(t['floor_median'])} "
+            f"| {t['ratio']:.2f} | {t['queries']} | {_ms(t['slowest_query'])} "
+            f"| {'met' if _report_met(t) else '**missed**'} |"
+        )
+    return [*lines, ""]
+
+
+def _report_met(t: dict) -> bool:
+    return t["median"] <= TARGET_SECONDS and t["ratio"] <= TARGET_RATIO
+
+
+def _page_met(load: dict) -> bool:
+    return load["p95_ms"] < TARGET_P95_MS and (load["share"] or 0) >= TARGET_SHARE
+
+
+def _pages(part: dict) -> list[str]:
+    lines = [
+        "## Pages under load",
+        "",
+        f"Measured {part['measured_at']} against {part['server']} on the PostgreSQL scale data, "
+        "the app in production mode (`LMS_ENV=production`, its own `SECRET_KEY`), started as "
+        "`gunicorn wsgi:app`. "
+        f"Load: `wrk -t{part['wrk_threads']} -c{part['connections']} -d{part['seconds']}s` "
+        f"({part['wrk']}) after a {part['warmup']} s warm-up of the same URL, one URL at a time; "
+        "wrk, gunicorn and PostgreSQL share the machine. Percentiles from wrk's latency "
+        "histogram (`bench/wrk.lua`), which also counts every response outside 2xx: the bench "
+        "fails if there is one, or any socket error or timeout. The ceiling is `/healthz` "
+        "(a constant `ok`, no database) on the same server. Targets: p95 under "
+        f"{TARGET_P95_MS} ms and at least {TARGET_SHARE:.0%} of the ceiling's requests per "
+        "second.",
+        "",
+        *(f"- {note}" for note in part["notes"]),
+        "",
+        "| Page | Path | Requests/s | p50 ms | p95 ms | p99 ms | Ceiling req/s just before "
+        "| Share of ceiling | Load average before | Targets |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|---|",
+    ]
+    for load in part["loads"]:
+        if load["skipped"]:
+            lines.append(
+                f"| {load['page']} | `{load['path']}` | not measured: {load['skipped']} |||||||"
+            )
+            continue
+        extra = ["", "", "", ""]  # the ceiling's own row compares with nothing
+        if load["share"] is not None:
+            extra = [
+                f"{load['ceiling_rps']:,.0f}",
+                f"{load['share']:.1%}",
+                f"{load['load_average']:.1f}",
+                "met" if _page_met(load) else "**missed**",
+            ]
+        lines.append(
+            f"| {load['page']} | `{load['path']}` | {load['rps']:,.0f} | {load['p50_ms']:.1f} "
+            f"| {load['p95_ms']:.1f} | {load['p99_ms']:.1f} | {' | '.join(extra)} |"
+        )
+    return [*lines, ""]
+
+
+def _missed(reports: dict | None, pages: dict | None) -> list[str]:
+    lines = []
+    for t in (reports or {}).get("timings", []):
+        if t["median"] > TARGET_SECONDS:
+            lines.append(
+                f"{t['database']}, {t['case']}: {_ms(t['median'])} ms, "
+                f"{t['median'] / TARGET_SECONDS:.1f}x the {TARGET_SECONDS:g} s target."
+            )
+        if t["ratio"] > TARGET_RATIO:
+            lines.append(
+                f"{t['database']}, {t['case']}: {t['ratio']:.2f}x its floor, "
+                f"{t['ratio'] / TARGET_RATIO:.2f}x the {TARGET_RATIO:g}x allowed "
+                f"({t['queries']} queries where the floor is one)."
+            )
+    for load in (pages or {}).get("loads", []):
+        if load["share"] is None:
+            continue
+        if load["p95_ms"] >= TARGET_P95_MS:
+            lines.append(
+                f"{load['page']}: p95 {load['p95_ms']:.0f} ms, "
+                f"{load['p95_ms'] / TARGET_P95_MS:.1f}x the {TARGET_P95_MS} ms target."
+            )
+        if load["share"] < TARGET_SHARE:
+            lines.append(
+                f"{load['page']}: {load['share']:.1%} of the ceiling's throughput, "
+                f"{TARGET_SHARE / load['share']:.1f}x short of {TARGET_SHARE:.0%}."
+            )
+    if not lines:
+        return ["## Targets", "", "Every target was met.", ""]
+    return ["## Targets missed, by how much", "", *(f"- {line}" for line in lines), ""]

@@ -1,0 +1,105 @@
+"""Run the benchmarks and write bench/RESULTS.md: `make bench`, or
+`.venv/bin/python bench/run.py [--fresh] [--only reports|pages] [--repeat N] ...`.
+
+The first run builds its own databases (about a minute); later runs reuse them."""
+
+import argparse
+import sys
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import databases, machine, pages, reports, results  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fresh", action="store_true", help="drop and rebuild both databases")
+    parser.add_argument("--only", choices=("reports", "pages"), help="run one part only")
+    parser.add_argument("--repeat", type=int, default=9, help="timed runs of each report")
+    parser.add_argument("--warmup", type=int, default=2, help="untimed runs of each report first")
+    parser.add_argument("--seconds", type=int, default=15, help="wrk's run per page")
+    parser.add_argument("--page-warmup", type=int, default=5, help="wrk's warm-up per page, s")
+    parser.add_argument("--connections", type=int, default=50, help="wrk's open connections")
+    default = pages.default_server()
+    parser.add_argument("--workers", type=int, default=default.workers, help="gunicorn workers")
+    parser.add_argument("--worker-class", default=default.worker_class, help="sync or gthread")
+    parser.add_argument("--threads", type=int, default=default.threads, help="per gthread worker")
+    args = parser.parse_args(argv)
+
+    postgresql = databases.postgresql()
+    print("Preparing the databases", flush=True)
+    wanted = [postgresql] if args.only == "pages" else [databases.sqlite(), postgresql]
+    for database in wanted:
+        databases.prepare(database, fresh=args.fresh)
+        print(f"  {database.name}: {'seeded' if database.seeded_now else 'reused'}", flush=True)
+
+    if args.only != "pages":
+        print(f"Reports ({args.warmup} warm-up, {args.repeat} timed runs each)", flush=True)
+        try:
+            timings = [
+                timing
+                for database in wanted
+                for timing in reports.run(database, warmup=args.warmup, repeat=args.repeat)
+            ]
+        except reports.Mismatch as error:
+            print(f"\nFAILED: {error}", file=sys.stderr)
+            return 1
+        results.save("reports", _reports_part(args, wanted, timings))
+
+    if args.only != "reports":
+        server = pages.Server(args.workers, args.worker_class, args.threads)
+        print(f"Pages ({server.described}, {args.connections} connections)", flush=True)
+        loads = pages.run(
+            postgresql,
+            server,
+            seconds=args.seconds,
+            warmup=args.page_warmup,
+            connections=args.connections,
+        )
+        results.save("pages", _pages_part(args, server, loads))
+
+    path = results.write(
+        machine.describe(postgresql.url), results.saved("reports"), results.saved("pages")
+    )
+    print(f"Wrote {path.relative_to(databases.ROOT)}")
+    return 0
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _reports_part(args, wanted, timings) -> dict:
+    return {
+        "measured_at": _now(),
+        "period": reports.PERIOD,
+        "now": reports.NOW.isoformat(),
+        "warmup": args.warmup,
+        "repeat": args.repeat,
+        "databases": [asdict(database) for database in wanted],
+        "timings": [
+            asdict(t) | {"median": t.median, "floor_median": t.floor_median, "ratio": t.ratio}
+            for t in timings
+        ],
+    }
+
+
+def _pages_part(args, server, loads) -> dict:
+    return {
+        "measured_at": _now(),
+        "server": server.described,
+        "wrk": pages.wrk_version(),
+        "wrk_threads": pages.wrk_threads(),
+        "connections": args.connections,
+        "seconds": args.seconds,
+        "warmup": args.page_warmup,
+        "notes": pages.NOTES,
+        "loads": [asdict(load) | {"rps": load.rps} for load in loads],
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())
