@@ -4,6 +4,7 @@
 The first run builds its own databases (about a minute); later runs reuse them."""
 
 import argparse
+import os
 import sys
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -37,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {database.name}: {'seeded' if database.seeded_now else 'reused'}", flush=True)
 
     if args.only != "pages":
+        load_average = os.getloadavg()[0]
         print(f"Reports ({args.warmup} warm-up, {args.repeat} timed runs each)", flush=True)
         try:
             timings = [
@@ -47,9 +49,10 @@ def main(argv: list[str] | None = None) -> int:
         except reports.Mismatch as error:
             print(f"\nFAILED: {error}", file=sys.stderr)
             return 1
-        results.save("reports", _reports_part(args, wanted, timings))
+        results.save("reports", _reports_part(args, wanted, timings, load_average))
 
     if args.only != "reports":
+        load_average = os.getloadavg()[0]
         server = pages.Server(args.workers, args.worker_class, args.threads)
         print(f"Pages ({server.described}, {args.connections} connections)", flush=True)
         loads = pages.run(
@@ -59,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
             warmup=args.page_warmup,
             connections=args.connections,
         )
-        results.save("pages", _pages_part(args, server, loads))
+        results.save("pages", _pages_part(args, server, loads, load_average))
 
     path = results.write(
         machine.describe(postgresql.url), results.saved("reports"), results.saved("pages")
@@ -72,9 +75,10 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _reports_part(args, wanted, timings) -> dict:
+def _reports_part(args, wanted, timings, load_average: float) -> dict:
     return {
         "measured_at": _now(),
+        "load_average": load_average,
         "period": reports.PERIOD,
         "now": reports.NOW.isoformat(),
         "warmup": args.warmup,
@@ -87,9 +91,10 @@ def _reports_part(args, wanted, timings) -> dict:
     }
 
 
-def _pages_part(args, server, loads) -> dict:
+def _pages_part(args, server, loads, load_average: float) -> dict:
     return {
         "measured_at": _now(),
+        "load_average": load_average,
         "server": server.described,
         "wrk": pages.wrk_version(),
         "wrk_threads": pages.wrk_threads(),
