@@ -63,13 +63,29 @@ def _group_label(by: str, key) -> str:
     return key.label
 
 
+def _split(rows, names) -> tuple[list[dict], dict]:
+    """Rows that carry the totals (`total_<name>`, from the query's window sums) as the rows
+    without them and the total row; no rows means totals of nothing."""
+    total = {name: rows[0][f"total_{name}"] if rows else 0 for name in names}
+    plain = [{k: v for k, v in row.items() if not k.startswith("total_")} for row in rows]
+    return plain, total
+
+
 def programme(f: Filters, *, now: datetime, by: str = "mode") -> Table:
+    # A course with several themes counts under each, so the theme rows cannot be summed.
+    if by == "theme":
+        found = figures.programme(f, by=by, now=now)
+        total = figures.programme(f, by="total", now=now)[0]
+    else:
+        found, total = _split(
+            figures.programme(f, by=by, now=now, totals=True), figures.PROGRAMME_FIGURES
+        )
     rows = []
-    for row in figures.programme(f, by=by, now=now):
+    for row in found:
         row = _with_rates(row)
         row["group"] = _group_label(by, row.pop("key"))
         rows.append(row)
-    total = _with_rates(figures.programme(f, by="total", now=now)[0]) | {"group": "Total"}
+    total = _with_rates(total) | {"group": "Total"}
     columns = [
         Column("group", PROGRAMME_GROUPS[by], TEXT),
         Column("sessions_run", "Sessions run"),
@@ -96,11 +112,12 @@ def programme(f: Filters, *, now: datetime, by: str = "mode") -> Table:
 
 
 def _attendance(f: Filters, now: datetime, by: str) -> Table:
-    rows = [_with_rates(row) for row in figures.attendance(f, by=by, now=now)]
-    for row in rows:
-        row["sector"] = row["sector"].label
+    found, total = _split(
+        figures.attendance(f, by=by, now=now, totals=True), figures.ATTENDANCE_FIGURES
+    )
+    rows = [_with_rates(row) | {"sector": row["sector"].label} for row in found]
     rows.sort(key=lambda row: row.get("agency") or row["sector"])
-    total = _with_rates(figures.attendance(f, by="total", now=now)[0])
+    total = _with_rates(total)
     if by == "agency":
         first = [Column("agency", "Agency", TEXT), Column("sector", "Sector", TEXT)]
         total |= {"agency": "Total", "sector": ""}
@@ -132,11 +149,14 @@ def attendance_by_sector(f: Filters, *, now: datetime) -> Table:
 
 
 def multi_agency_mix(f: Filters, *, now: datetime) -> Table:
-    rows = [
-        dict(row) | {"date": local(row["starts_at"]).date()}
-        for row in figures.mix_sessions(f, now=now)
-    ]
-    summary = figures.mix_summary(f, now=now)
+    found = figures.mix_sessions(f, now=now)
+    rows = [dict(row) | {"date": local(row["starts_at"]).date()} for row in found]
+    summary = found[0] if found else {"sessions": 0, "sessions_attended": 0, "one_sector": 0}
+    summary = {"one_agency": 0, "average_agencies": None, "average_sectors": None} | dict(summary)
+    # Sessions by how many sectors attended them, counted by the query's window function.
+    distribution = sorted(
+        {(r["sectors"], r["sessions_with_as_many_sectors"]) for r in found if r["attended"]}
+    )
     columns = [
         Column("course", "Session", TEXT),
         Column("date", "First date", DATE),
@@ -148,8 +168,8 @@ def multi_agency_mix(f: Filters, *, now: datetime) -> Table:
         "Sessions by the number of sectors attending",
         ("Sessions",),
         [
-            (f"{r['sectors']} sector{'s' if r['sectors'] != 1 else ''}", (r["sessions"],))
-            for r in figures.mix_distribution(f, now=now)
+            (f"{sectors} sector{'s' if sectors != 1 else ''}", (sessions,))
+            for sectors, sessions in distribution
         ],
     )
     shown = [
@@ -168,10 +188,9 @@ def _average(value) -> str:
 
 
 def unmet_demand(f: Filters, *, now: datetime) -> Table:
-    rows = [dict(row) for row in figures.unmet_demand(f, now=now)]
+    rows, total = _split(figures.unmet_demand(f, now=now), figures.UNMET_FIGURES)
     for row in rows:
         row["all_full"] = "Yes" if row["all_full"] else "No"
-    total = dict(figures.unmet_demand_total(f, now=now))
     all_full = total.pop("all_full")
     waiting = figures.waiting_by(f, now=now)
     total |= {"code": "Total", "course": "", "all_full": "", "waiting": waiting[0]["waiting"]}

@@ -30,11 +30,13 @@ CANCELLED_SESSION = CourseSession.status == SessionStatus.CANCELLED
 
 
 def _count(condition) -> sa.ColumnElement:
-    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+    return _sum(sa.case((condition, 1), else_=0))
 
 
 def _sum(column) -> sa.ColumnElement:
-    return sa.func.coalesce(sa.func.sum(column), 0)
+    """A sum that is 0 over no rows and a whole number on both databases (PostgreSQL sums big
+    integers as decimals)."""
+    return sa.cast(sa.func.coalesce(sa.func.sum(column), 0), sa.BigInteger)
 
 
 def in_period(period: Period) -> list:
@@ -59,6 +61,47 @@ def booking_measures() -> list:
 
 def _rows(query) -> list[sa.RowMapping]:
     return list(db.session.execute(query).mappings())
+
+
+def _whole(aggregate) -> sa.ColumnElement:
+    """A window aggregate over every row of the result, as a whole number on both databases
+    (PostgreSQL's sum of integers is a decimal)."""
+    return sa.cast(aggregate.over(), sa.BigInteger)
+
+
+def _totalled(query: sa.Select, names, order) -> list[sa.RowMapping]:
+    """The grouped query's rows, each also carrying `total_<name>`: the sum of that column over
+    all the rows, computed in the same statement by a window function."""
+    grouped = query.subquery("grouped")
+    totals = [_whole(sa.func.sum(grouped.c[name])).label(f"total_{name}") for name in names]
+    ordered = [grouped.c[name] for name in order]
+    return _rows(sa.select(grouped, *totals).order_by(*ordered))
+
+
+PROGRAMME_FIGURES = (
+    "sessions_run",
+    "sessions_cancelled",
+    "sessions_upcoming",
+    "places_offered",
+    "booked",
+    "attended",
+    "partial",
+    "no_shows",
+    "late_cancellations",
+    "places_wasted",
+    "not_marked",
+)
+ATTENDANCE_FIGURES = (
+    "booked",
+    "attended",
+    "partial",
+    "no_shows",
+    "late_cancellations",
+    "places_wasted",
+    "not_marked",
+    "charges_raised",
+    "charged_pence",
+)
 
 
 # Programme delivered -------------------------------------------------------------------------
@@ -93,9 +136,12 @@ def _programme_columns(per_session, now: datetime) -> list:
     ]
 
 
-def programme(f: Filters, *, by: str, now: datetime, key=None) -> list[sa.RowMapping]:
+def programme(
+    f: Filters, *, by: str, now: datetime, key=None, totals: bool = False
+) -> list[sa.RowMapping]:
     """Sessions and places by a course dimension; `by` is mode, level, theme, time, or total
-    (no grouping); `key` overrides the grouping expression (the trend groups by year)."""
+    (no grouping); `key` overrides the grouping expression (the trend groups by year). With
+    `totals`, every row also carries the totals (not for themes: a course has several)."""
     per_session = _session_bookings(f, now)
     groups = {
         "mode": Course.delivery_mode,
@@ -117,17 +163,21 @@ def programme(f: Filters, *, by: str, now: datetime, key=None) -> list[sa.RowMap
         query = query.outerjoin(course_themes, course_themes.c.course_id == Course.id).outerjoin(
             Theme, Theme.id == course_themes.c.theme_id
         )
-    if key is not None:
-        query = query.group_by(key).order_by(key)
-    return _rows(query)
+    if key is None:
+        return _rows(query)
+    if totals:
+        return _totalled(query.group_by(key), PROGRAMME_FIGURES, ["key"])
+    return _rows(query.group_by(key).order_by(key))
 
 
 # Attendance by agency and by sector ---------------------------------------------------------
 
 
-def attendance(f: Filters, *, by: str, now: datetime, key=None) -> list[sa.RowMapping]:
+def attendance(
+    f: Filters, *, by: str, now: datetime, key=None, totals: bool = False
+) -> list[sa.RowMapping]:
     """Booked, attended, partial, no-shows, late cancellations, places wasted and charges, by
-    agency (`by="agency"`), by sector, or in total."""
+    agency (`by="agency"`), by sector, or in total; with `totals`, each row carries them too."""
     keys = {
         "agency": [Agency.id.label("agency_id"), Agency.name.label("agency"), Agency.sector],
         "sector": [Agency.sector],
@@ -152,9 +202,12 @@ def attendance(f: Filters, *, by: str, now: datetime, key=None) -> list[sa.RowMa
         .where(*in_period(f.period), ran(now), BOOKED, *f.course_conditions())
         .where(*f.agency_conditions(Booking.agency_id, Agency.sector))
     )
-    if keys:
-        query = query.group_by(*keys).order_by(*keys)
-    return _rows(query)
+    if not keys:
+        return _rows(query)
+    if totals:
+        order = ["agency", "agency_id"] if by == "agency" else ["sector"]
+        return _totalled(query.group_by(*keys), ATTENDANCE_FIGURES, order)
+    return _rows(query.group_by(*keys).order_by(*keys))
 
 
 # Multi-agency mix ---------------------------------------------------------------------------
@@ -188,34 +241,20 @@ def _mix_per_session(f: Filters, now: datetime):
 
 
 def mix_sessions(f: Filters, *, now: datetime) -> list[sa.RowMapping]:
+    """Per session that ran: agencies, sectors and people attending; each row also carries the
+    period's summary and how many sessions had as many sectors attending as this one."""
     per = _mix_per_session(f, now).subquery()
-    return _rows(sa.select(per).order_by(per.c.starts_at, per.c.session_id))
-
-
-def mix_summary(f: Filters, *, now: datetime) -> sa.RowMapping:
-    per = _mix_per_session(f, now).subquery()
-    attended = per.c.attended > 0
-    query = sa.select(
-        sa.func.count().label("sessions"),
-        _count(attended).label("sessions_attended"),
-        sa.func.avg(sa.case((attended, per.c.agencies))).label("average_agencies"),
-        sa.func.avg(sa.case((attended, per.c.sectors))).label("average_sectors"),
-        _count(per.c.sectors == 1).label("one_sector"),
-        _count(per.c.agencies == 1).label("one_agency"),
-    )
-    return db.session.execute(query).mappings().one()
-
-
-def mix_distribution(f: Filters, *, now: datetime) -> list[sa.RowMapping]:
-    """How many sessions were attended by 1, 2, 3... sectors."""
-    per = _mix_per_session(f, now).subquery()
-    query = (
-        sa.select(per.c.sectors, sa.func.count().label("sessions"))
-        .where(per.c.attended > 0)
-        .group_by(per.c.sectors)
-        .order_by(per.c.sectors)
-    )
-    return _rows(query)
+    came = per.c.attended > 0
+    summary = [
+        _whole(sa.func.count()).label("sessions"),
+        _whole(sa.func.sum(sa.case((came, 1), else_=0))).label("sessions_attended"),
+        sa.func.avg(sa.case((came, per.c.agencies))).over().label("average_agencies"),
+        sa.func.avg(sa.case((came, per.c.sectors))).over().label("average_sectors"),
+        _whole(sa.func.sum(sa.case((per.c.sectors == 1, 1), else_=0))).label("one_sector"),
+        _whole(sa.func.sum(sa.case((per.c.agencies == 1, 1), else_=0))).label("one_agency"),
+        sa.func.count().over(partition_by=per.c.sectors).label("sessions_with_as_many_sectors"),
+    ]
+    return _rows(sa.select(per, *summary).order_by(per.c.starts_at, per.c.session_id))
 
 
 # Unmet demand -------------------------------------------------------------------------------
@@ -253,16 +292,13 @@ def _interest(f: Filters, key) -> sa.Select:
     return query
 
 
+UNMET_FIGURES = ("sessions_run", "sessions_full", "all_full", "interest", "interest_not_told")
+
+
 def unmet_demand(f: Filters, *, now: datetime) -> list[sa.RowMapping]:
-    """Per course with sessions that ran in the period or interest registered in it."""
-    return _rows(_unmet(f, now).order_by(Course.title, Course.id))
-
-
-def unmet_demand_total(f: Filters, *, now: datetime) -> sa.RowMapping:
-    per = _unmet(f, now).subquery()
-    names = ("sessions_run", "sessions_full", "all_full", "interest", "interest_not_told")
-    query = sa.select(*(_sum(per.c[name]).label(name) for name in names))
-    return db.session.execute(query).mappings().one()
+    """Per course with sessions that ran in the period or interest registered in it, each row
+    carrying the totals too (people waiting are counted once across courses by `waiting_by`)."""
+    return _totalled(_unmet(f, now), UNMET_FIGURES, ["course", "course_id"])
 
 
 def _unmet(f: Filters, now: datetime) -> sa.Select:

@@ -266,3 +266,18 @@ def test_unknown_names_are_refused_with_a_clear_message(app, history):
         run(app, "programme", theme="knitting")
     with pytest.raises(DomainError, match="2025-27 is not a financial year"):
         run(app, "programme", period="2025-27")
+
+
+@pytest.mark.parametrize("name", sorted(build.REPORTS))
+def test_a_period_without_sessions_gives_empty_tables_and_zero_totals(app, history, name):
+    table = run(app, name, period="2030-31")
+    if name == "trend":
+        assert all(row["2030-31"] in (0, None) for row in table.rows)
+        return
+    assert table.rows == []
+    if table.total:
+        numbers = [value for value in table.total.values() if not isinstance(value, str)]
+        assert numbers and all(value in (0, None) for value in numbers)
+    if name == "multi-agency-mix":
+        assert dict(table.summary)["Average agencies per session"] == "–"
+        assert table.chart.groups == []
