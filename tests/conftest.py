@@ -5,7 +5,10 @@ import os
 import re
 import secrets
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -366,3 +369,34 @@ def make_course_session(app, make_course, make_venue):
             return session.id
 
     return make
+
+
+# Shared helpers -------------------------------------------------------------------------------
+
+
+def uk(year, month, day, hour=9, minute=30) -> datetime:
+    """A UK wall-clock time as UTC."""
+    return datetime(year, month, day, hour, minute, tzinfo=ZoneInfo("Europe/London")).astimezone(
+        UTC
+    )
+
+
+def one_day(start: datetime, hours: int = 7) -> list[tuple[datetime, datetime]]:
+    return [(start, start + timedelta(hours=hours))]
+
+
+@contextmanager
+def counting_statements(app):
+    """The SQL statements run inside the block, as a list that fills as they run."""
+    statements = []
+
+    def record(_connection, _cursor, statement, *_args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)

@@ -34,6 +34,11 @@ from lms.catalogue.sessions import SessionPlan
 from lms.core.forms import ClockField, ListField, UKDateField, choices, optional_int
 from lms.core.timefmt import local, london_to_utc
 
+# The course attributes people choose from, as (value, label) pairs for select lists.
+LEVELS = [(n, f"Level {n}") for n in range(1, 5)]
+MODES = [(mode.value, mode.label) for mode in DeliveryMode]
+AUDIENCES = [(item.value, item.label) for item in Audience]
+
 
 def upcoming_months(today: date, count: int = 12) -> list[date]:
     months = []
@@ -60,21 +65,19 @@ class CatalogueSearchForm(FlaskForm):
     level = ListField(
         "Level",
         coerce=optional_int,
-        choices=choices(((n, f"Level {n}") for n in range(1, 5)), blank="Any level"),
+        choices=choices(LEVELS, blank="Any level"),
         widget=GovSelect(),
     )
     mode = ListField(
         "How it is delivered",
         default="",
-        choices=choices(((mode.value, mode.label) for mode in DeliveryMode), blank="Any way"),
+        choices=choices(MODES, blank="Any way"),
         widget=GovSelect(),
     )
     audience = ListField(
         "Who it is about",
         default="",
-        choices=choices(
-            ((item.value, item.label) for item in Audience), blank="Children or adults"
-        ),
+        choices=choices(AUDIENCES, blank="Children or adults"),
         widget=GovSelect(),
     )
     month = ListField("Month", default="", widget=GovSelect())
@@ -129,19 +132,19 @@ class CourseForm(FlaskForm):
     level = RadioField(
         "Level",
         coerce=optional_int,
-        choices=choices((n, f"Level {n}") for n in range(1, 5)),
+        choices=choices(LEVELS),
         validators=[InputRequired("Select a level from 1 to 4")],
         widget=GovRadioInput(),
     )
     delivery_mode = RadioField(
         "How it is delivered",
-        choices=choices((mode.value, mode.label) for mode in DeliveryMode),
+        choices=choices(MODES),
         validators=[InputRequired("Select how the course is delivered")],
         widget=GovRadioInput(),
     )
     audience = RadioField(
         "Who it is about",
-        choices=choices((item.value, item.label) for item in Audience),
+        choices=choices(AUDIENCES),
         validators=[InputRequired("Select who the course is about")],
         widget=GovRadioInput(),
     )

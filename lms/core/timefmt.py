@@ -14,8 +14,12 @@ def local(moment: datetime) -> datetime:
 def uk_date(moment: datetime | None) -> str:
     if moment is None:
         return ""
-    moment = local(moment)
-    return f"{moment.day} {moment:%B %Y}"
+    return long_date(local(moment).date())
+
+
+def long_date(day: date) -> str:
+    """22 November 2026."""
+    return f"{day.day} {day:%B %Y}"
 
 
 def uk_time(moment: datetime) -> str:

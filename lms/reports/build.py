@@ -291,7 +291,7 @@ def staff(agency: Agency, f: Filters, *, now: datetime) -> Table:
         Column("waiting", "Still waiting when sessions started"),
         Column("now", "Notes", TEXT),
     ]
-    return Table("staff", f"{agency.name}: staff", columns, rows)
+    return _labelled(Table("staff", f"{agency.name}: staff", columns, rows), f)
 
 
 REPORTS = {
@@ -357,7 +357,11 @@ def run(name: str, f: Filters, *, now: datetime, **options) -> Table:
         allowed = report.options.get(option)
         if allowed is not None and value not in allowed:
             raise DomainError(f"The {option} must be one of {', '.join(allowed)}", field=option)
-    table = report.build(f, now=now, **{k: v for k, v in options.items() if v})
+    return _labelled(report.build(f, now=now, **{k: v for k, v in options.items() if v}), f)
+
+
+def _labelled(table: Table, f: Filters) -> Table:
+    """The table with the period and filters it was built for, for headings and downloads."""
     table.period, table.period_code = f.period.label, f.period.code
     table.filters = f.described()
     return table

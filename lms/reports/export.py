@@ -15,6 +15,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from lms.core.cells import safe_cell
+from lms.core.timefmt import long_date
 from lms.reports.tables import COUNT, DATE, MONEY, PERCENT, Table, kind_of, plain
 
 NUMBER_FORMATS = {COUNT: "#,##0", PERCENT: "0.0", MONEY: "£#,##0.00", DATE: "d mmmm yyyy"}
@@ -121,7 +122,7 @@ def _width_text(value: Any, kind: str) -> str:
     if kind == COUNT and isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, date):
-        return f"{value.day} {value:%B %Y}"
+        return long_date(value)
     return str(value)
 
 

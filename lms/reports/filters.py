@@ -71,19 +71,6 @@ class Filters:
         }
         return {name: value for name, value in shown.items() if value}
 
-    def as_args(self) -> dict[str, str]:
-        """The filters as the command line and the API write them."""
-        args = {
-            "period": self.period.code,
-            "theme": self.theme.slug if self.theme else None,
-            "level": str(self.level) if self.level else None,
-            "mode": self.mode.value if self.mode else None,
-            "audience": self.audience.value if self.audience else None,
-            "sector": self.sector.value if self.sector else None,
-            "agency": str(self.agency.id) if self.agency else None,
-        }
-        return {name: value for name, value in args.items() if value}
-
 
 def parse_args(args: Mapping[str, str], *, now: datetime) -> Filters:
     """Filters from command-line options or API query parameters; a bad one is a DomainError

@@ -9,6 +9,7 @@ from wtforms import SelectMultipleField, SubmitField
 from wtforms.validators import ValidationError
 
 from lms.accounts.models import Agency, Sector
+from lms.catalogue.forms import AUDIENCES, LEVELS, MODES
 from lms.catalogue.models import Audience, DeliveryMode, Theme
 from lms.core.errors import DomainError
 from lms.core.forms import ListField, UKDateField, choices, optional_int
@@ -50,19 +51,19 @@ class ReportFilterForm(FlaskForm):
     level = ListField(
         "Level",
         coerce=optional_int,
-        choices=choices(((n, f"Level {n}") for n in range(1, 5)), blank="Any level"),
+        choices=choices(LEVELS, blank="Any level"),
         widget=GovSelect(),
     )
     mode = ListField(
         "Delivery mode",
         default="",
-        choices=choices(((mode.value, mode.label) for mode in DeliveryMode), blank="Any"),
+        choices=choices(MODES, blank="Any"),
         widget=GovSelect(),
     )
     audience = ListField(
         "Audience",
         default="",
-        choices=choices(((item.value, item.label) for item in Audience), blank="Any"),
+        choices=choices(AUDIENCES, blank="Any"),
         widget=GovSelect(),
     )
     sector = ListField(

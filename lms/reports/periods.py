@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from lms.core.errors import DomainError
-from lms.core.timefmt import local, london_to_utc
+from lms.core.timefmt import local, london_to_utc, long_date
 
 QUARTER_MONTHS = {1: (4, 6), 2: (7, 9), 3: (10, 12), 4: (1, 3)}
 _YEAR = re.compile(r"(\d{4})-(\d{2})")
@@ -62,7 +62,7 @@ def quarter(start_year: int, number: int) -> Period:
         date(year, first_month, 1),
         last,
         code,
-        f"{code} ({_day(date(year, first_month, 1))} to {_day(last)})",
+        f"{code} ({long_date(date(year, first_month, 1))} to {long_date(last)})",
     )
 
 
@@ -71,11 +71,7 @@ def date_range(first: date, last: date) -> Period:
         raise PeriodError("The end date must be the same as or after the start date", field="end")
     if first < EARLIEST or last.year > 2100:
         raise PeriodError("Enter dates between 2000 and 2100", field="start")
-    return Period(first, last, f"{first}..{last}", f"{_day(first)} to {_day(last)}")
-
-
-def _day(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
+    return Period(first, last, f"{first}..{last}", f"{long_date(first)} to {long_date(last)}")
 
 
 def current_financial_year(now: datetime) -> Period:

@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 from typing import Any
 
+from lms.core.timefmt import long_date
+
 TEXT, COUNT, PERCENT, MONEY, DATE = "text", "count", "percent", "money", "date"
 
 
@@ -49,12 +51,6 @@ class Table:
     def all_rows(self) -> list[dict[str, Any]]:
         return [*self.rows, *([self.total] if self.total else [])]
 
-    def records(self) -> list[dict[str, Any]]:
-        """Rows then the total row, each holding every column (for the API)."""
-        return [
-            {column.key: row.get(column.key) for column in self.columns} for row in self.all_rows()
-        ]
-
 
 def kind_of(row: dict, column: Column) -> str:
     """A cell's kind: its column's, unless the row says otherwise (the trend's measures)."""
@@ -79,7 +75,7 @@ def show(value: Any, kind: str) -> str:
     if kind == MONEY:
         return f"£{value / 100:,.2f}"
     if kind == DATE:
-        return f"{value.day} {value:%B %Y}"
+        return long_date(value)
     return str(value)
 
 

@@ -69,9 +69,7 @@ def _table(name: str, filters, now: datetime):
     if name == STAFF:
         agency = permissions.reports_agency(current_user)
         require(agency is not None and permissions.is_coordinator(current_user))
-        table = build.staff(agency, filters, now=now)
-        table.period, table.filters = filters.period.label, filters.described()
-        return table
+        return build.staff(agency, filters, now=now)
     options = {}
     if name == "programme":
         options["by"] = request.args.get("by") or "mode"

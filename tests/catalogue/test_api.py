@@ -1,7 +1,6 @@
 """The read-only JSON API: its OpenAPI document, what each endpoint lists, filters, paging and
 errors, UK time offsets, and what it must never show."""
 
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -10,24 +9,16 @@ import pytest
 import time_machine
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
-from sqlalchemy import event
 
 from lms.catalogue.models import Course, CourseSession
 from lms.catalogue.openapi import openapi_document
 from lms.extensions import db
+from tests.conftest import counting_statements, one_day, uk
 
 LONDON = ZoneInfo("Europe/London")
 # The clock is stopped here so the 2027 sessions below stay in the future.
 NOW = datetime(2027, 1, 15, 12, 0, tzinfo=UTC)
 JOIN_LINK = "https://teams.example/meet/abc"
-
-
-def uk(year, month, day, hour=9, minute=30):
-    return datetime(year, month, day, hour, minute, tzinfo=LONDON).astimezone(UTC)
-
-
-def one_day(start, hours=7):
-    return [(start, start + timedelta(hours=hours))]
 
 
 @pytest.fixture(autouse=True)
@@ -436,22 +427,6 @@ def test_unknown_addresses_and_methods_under_the_api_answer_in_json(client, docu
 
 
 # Queries ---------------------------------------------------------------------------------------
-
-
-@contextmanager
-def counting_statements(app):
-    statements = []
-
-    def record(_connection, _cursor, statement, *_args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-        event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def statements_for(app, client, path):

@@ -2,11 +2,11 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from lms.accounts.models import Role
 from lms.core.models import utcnow
 from lms.extensions import db
+from tests.conftest import counting_statements
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -142,16 +142,9 @@ def test_catalogue_query_count_does_not_grow_with_sessions(
     theme = make_theme("Neglect")
 
     def statements() -> int:
-        seen = []
-        with app.app_context():
-            engine = db.engine
-        listener = lambda *args: seen.append(args[2])  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
+        with counting_statements(app) as seen:
             client.get("/training")
             client.get("/courses")
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
         return len(seen)
 
     for day in range(3):

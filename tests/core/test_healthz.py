@@ -1,23 +1,11 @@
 """The health check load balancers call: public, constant, and never touching the database."""
 
-import sqlalchemy as sa
-
-from lms.extensions import db
+from tests.conftest import counting_statements
 
 
 def test_healthz_answers_ok_without_signing_in_or_using_the_database(app, client):
-    statements = []
-
-    def count(*_args):
-        statements.append(1)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
+    with counting_statements(app) as statements:
         response = client.get("/healthz")
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
     assert response.status_code == 200
     assert response.get_data(as_text=True) == "ok"
     assert response.mimetype == "text/plain"

@@ -2,7 +2,7 @@
 else is refused in JSON, and every answer matches the OpenAPI document."""
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,20 +18,12 @@ from lms.bookings.models import Booking, BookingStatus
 from lms.core.models import utcnow
 from lms.extensions import db
 from lms.reports.build import REPORTS
-from tests.conftest import post_form
+from tests.conftest import one_day, post_form, uk
 
 LONDON = ZoneInfo("Europe/London")
 # In the 2025-26 financial year, after the sessions below ran.
 NOW = datetime(2026, 2, 16, 12, 0, tzinfo=UTC)
 SECRET = re.compile(r'<code class="app-code" id="api-token">([^<]+)</code>')
-
-
-def uk(year, month, day, hour=9, minute=30):
-    return datetime(year, month, day, hour, minute, tzinfo=LONDON).astimezone(UTC)
-
-
-def one_day(start, hours=7):
-    return [(start, start + timedelta(hours=hours))]
 
 
 @pytest.fixture(autouse=True)

@@ -10,11 +10,11 @@ from html.parser import HTMLParser
 import openpyxl
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from lms.core.models import utcnow
 from lms.extensions import db
 from lms.reports.build import REPORTS
+from tests.conftest import counting_statements
 
 NAMES = sorted(REPORTS)
 
@@ -216,16 +216,9 @@ def test_query_count_of_report_pages_does_not_grow_with_data(
     from tests.reports.conftest import day
 
     def statements() -> int:
-        seen = []
-        with app.app_context():
-            engine = db.engine
-        listener = lambda *args: seen.append(args[2])  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
+        with counting_statements(app) as seen:
             for name in NAMES:
                 assert pdl_client.get(f"/reports/{name}?period=2025-26").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
         return len(seen)
 
     few = statements()
