@@ -291,7 +291,14 @@ def staff(agency: Agency, f: Filters, *, now: datetime) -> Table:
         Column("waiting", "Still waiting when sessions started"),
         Column("now", "Notes", TEXT),
     ]
-    return _labelled(Table("staff", f"{agency.name}: staff", columns, rows), f)
+    ranked = sorted((r for r in rows if r["booked"]), key=lambda r: (-r["booked"], r["name"]))
+    chart = Chart(
+        "Places booked, attended and not attended by person",
+        ("Booked", "Attended", "No-shows"),
+        [(r["name"], (r["booked"], r["attended"], r["no_shows"])) for r in ranked[:CHART_ROWS]],
+        note=f"The {CHART_ROWS} people with the most bookings" if len(ranked) > CHART_ROWS else "",
+    )
+    return _labelled(Table("staff", f"{agency.name}: staff", columns, rows, chart=chart), f)
 
 
 REPORTS = {

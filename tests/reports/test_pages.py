@@ -202,6 +202,7 @@ def test_a_coordinators_staff_list(client, login, history):
     rows = {row[0]: row for row in page_cells(page)[1:]}
     assert set(rows) == {"Coordinator school", "Person P1", "Person P6", "Person P9"}
     assert rows["Person P1"][2:4] == ["1", "1"] and rows["Person P1"][-1] == "Now at another agency"
+    assert 'role="img"' in page and "Person P1: Booked 1, Attended 1, No-shows 0" in page
     council = client.get("/reports/staff.csv?period=2025-26").get_data(as_text=True)
     assert "Person P6" in council
 
