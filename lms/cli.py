@@ -18,6 +18,7 @@ def run_jobs() -> dict:
     results = {}
     results["sign-in records purged"] = purge_sign_in_records(now=now)
     db.session.commit()
+    results.update(account_jobs(now=now))
     with current_app.test_request_context(base_url=config.get("BASE_URL") or "http://localhost"):
         results.update(bookings.run(now=now))
     db.session.commit()
@@ -30,6 +31,25 @@ def run_jobs() -> dict:
     results["mail sent"] = delivered["sent"]
     results["mail failed, queued for retry"] = delivered["failed"]
     return results
+
+
+def account_jobs(*, now) -> dict:
+    """Send the reset links asked for, and remove accounts never confirmed in time."""
+    from lms.accounts.auth import send_requested_resets
+    from lms.accounts.emails import remove_unconfirmed
+    from lms.core.urls import external_url
+
+    config = current_app.config
+    with current_app.test_request_context(base_url=config.get("BASE_URL") or "http://localhost"):
+        sent = send_requested_resets(
+            now=now,
+            valid_for=config["PASSWORD_RESET_VALID_FOR"],
+            link_for=lambda token: external_url("accounts.reset_password", token=token),
+        )
+    db.session.commit()
+    removed = remove_unconfirmed(now=now, older_than=config["UNCONFIRMED_ACCOUNTS_KEPT_FOR"])
+    db.session.commit()
+    return {"password reset links sent": sent, "unconfirmed accounts removed": removed}
 
 
 def register_commands(app: Flask) -> None:

@@ -75,6 +75,8 @@ class Defaults:
     SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
     SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
     PASSWORD_RESET_VALID_FOR = timedelta(hours=1)
+    # A self-registered account whose email is not confirmed by then is removed by run-jobs.
+    UNCONFIRMED_ACCOUNTS_KEPT_FOR = timedelta(days=7)
     # argon2id cost; tests lower it so the suite stays fast.
     PASSWORD_HASH_TIME_COST = 3
     PASSWORD_HASH_MEMORY_COST = 65536

@@ -286,12 +286,16 @@ class _Builder:
                     "is_active": True,
                     "session_token": secrets.token_urlsafe(32),
                     "last_signed_in_at": None,
+                    "email_confirmed_at": joined,
                     "created_at": joined,
                     "updated_at": joined,
                 }
             )
             for role in roles:
-                self.table("roles").append({"user_id": user_id, "role": role, "granted_at": joined})
+                scope = agency["id"] if role is Role.COORDINATOR else None
+                self.table("roles").append(
+                    {"user_id": user_id, "role": role, "granted_at": joined, "agency_id": scope}
+                )
             if Role.PRACTITIONER in roles and rng.random() < MOVED_AGENCY_RATE:
                 previous = rng.choice(self.agencies)
                 if previous["id"] != agency["id"]:

@@ -15,8 +15,9 @@ import sqlalchemy as sa
 from jinja2 import MemcachedBytecodeCache
 
 from lms import create_app
-from lms.accounts.models import Agency, AgencyMembership, Role, Sector, User, UserRole
+from lms.accounts.models import Agency, AgencyMembership, Role, Sector, User
 from lms.accounts.passwords import hash_password
+from lms.accounts.services import role_grants
 from lms.core.models import utcnow
 from lms.extensions import db
 
@@ -206,8 +207,9 @@ def make_user(app, make_agency):
                 agency_id=agency_id,
                 password_hash=cached_hash["hash"],
                 is_active=active,
+                email_confirmed_at=now,
             )
-            user.role_grants = [UserRole(role=role) for role in roles]
+            user.role_grants = role_grants(roles, agency_id)
             user.memberships = [
                 AgencyMembership(agency_id=agency_id, job_title="Health visitor", started_at=now)
             ]

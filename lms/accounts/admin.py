@@ -3,9 +3,9 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from lms.accounts import auth, permissions, services
+from lms.accounts import agency_requests, auth, permissions, services
 from lms.accounts.forms import AgencyForm, UserForm
-from lms.accounts.models import Agency, Role, User
+from lms.accounts.models import Agency, AgencyRequest, Role, User
 from lms.audit.services import events_for
 from lms.core.forms import commit_or_show, optional_int
 from lms.core.models import utcnow
@@ -27,24 +27,32 @@ def agencies():
     return render_template("admin/agencies.html", agencies=list(rows))
 
 
-def _save_agency(agency: Agency | None):
+def _save_agency(agency: Agency | None, asked: AgencyRequest | None = None):
     form = AgencyForm(obj=agency) if request.method == "GET" and agency else AgencyForm()
     if request.method == "GET" and agency:
         form.sector.data = agency.sector.value
         form.domains.data = "\n".join(agency.domain_names)
-    if form.validate_on_submit():
-        done = commit_or_show(
-            form,
-            lambda: services.save_agency(
-                agency,
-                name=form.name.data,
-                sector=form.sector_value,
-                is_statutory_partner=form.is_statutory_partner.data,
-                is_charge_exempt=form.is_charge_exempt.data,
-                domains=services.parse_domains(form.domains.data),
-                by=current_user,
-            ),
+    if request.method == "GET" and asked is not None:
+        form.name.data = asked.agency_name
+        form.sector.data = asked.sector.value
+        form.domains.data = services.email_domain(asked.email)
+
+    def save():
+        saved = services.save_agency(
+            agency,
+            name=form.name.data,
+            sector=form.sector_value,
+            is_statutory_partner=form.is_statutory_partner.data,
+            is_charge_exempt=form.is_charge_exempt.data,
+            domains=services.parse_domains(form.domains.data),
+            by=current_user,
         )
+        if asked is not None:
+            agency_requests.added(asked, saved, by=current_user, now=utcnow())
+        return saved
+
+    if form.validate_on_submit():
+        done = commit_or_show(form, save)
         if done.ok:
             flash(f"{done.value.name} has been saved.", "success")
             return redirect(url_for("admin.agencies"))
@@ -53,7 +61,9 @@ def _save_agency(agency: Agency | None):
 
 @bp.route("/agencies/new", methods=["GET", "POST"])
 def new_agency():
-    return _save_agency(None)
+    asked_id = optional_int(request.args.get("request"))
+    asked = agency_requests.get_open_or_404(asked_id) if asked_id else None
+    return _save_agency(None, asked)
 
 
 @bp.route("/agencies/<int:agency_id>", methods=["GET", "POST"])

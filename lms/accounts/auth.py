@@ -7,12 +7,19 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from lms.accounts.models import PasswordResetToken, Role, SignInAttempt, User
-from lms.accounts.passwords import hash_password, hasher, verify_password
+from lms.accounts.models import (
+    PasswordResetRequest,
+    PasswordResetToken,
+    Role,
+    SignInAttempt,
+    User,
+)
+from lms.accounts.passwords import check_password, hash_password, hasher, verify_password
 from lms.accounts.services import (
     AccountError,
     PersonDetails,
     change_password,
+    clean_new_details,
     create_user,
     find_user_by_email,
     normalise_email,
@@ -131,20 +138,69 @@ def _send_password_link(user: User, *, kind: str, subject: str, now, valid_for, 
     )
 
 
-def request_password_reset(email: str, *, now: datetime, valid_for: timedelta, link_for) -> None:
-    """Email a reset link to an active account; an unknown address gets nothing and looks the
-    same to the person asking."""
-    user = find_user_by_email(email)
-    if user is None or not user.is_active:
-        return
-    _send_password_link(
-        user,
-        kind="password_reset",
-        subject="Reset your password",
-        now=now,
-        valid_for=valid_for,
-        link_for=link_for,
-    )
+def request_password_reset(email: str, *, now: datetime) -> None:
+    """Take a request for a reset link. The same row is written whether or not the address has
+    an account, so the answer and its timing cannot tell them apart; run-jobs sends the link."""
+    db.session.add(PasswordResetRequest(email=normalise_email(email)[:254], requested_at=now))
+
+
+def send_requested_resets(*, now: datetime, valid_for: timedelta, link_for) -> int:
+    """Answer waiting reset requests: an active account gets a link (one per run, however
+    often it was asked); an unknown address gets nothing. Returns how many links were sent."""
+    waiting = db.session.scalars(
+        sa.select(PasswordResetRequest)
+        .where(PasswordResetRequest.handled_at.is_(None))
+        .order_by(PasswordResetRequest.id)
+    ).all()
+    sent = set()
+    for request in waiting:
+        claimed = db.session.execute(
+            sa.update(PasswordResetRequest)
+            .where(PasswordResetRequest.id == request.id, PasswordResetRequest.handled_at.is_(None))
+            .values(handled_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1 or request.email in sent:
+            continue
+        user = find_user_by_email(request.email)
+        if user is None or not user.is_active:
+            continue
+        _send_password_link(
+            user,
+            kind="password_reset",
+            subject="Reset your password",
+            now=now,
+            valid_for=valid_for,
+            link_for=link_for,
+        )
+        sent.add(request.email)
+    return len(sent)
+
+
+def register(
+    details: PersonDetails, *, password: str, now: datetime, link_for_confirmation
+) -> User | None:
+    """A practitioner registers. Every field is checked first; then a new address gets an
+    account and a confirmation link, while an address that already has an account gets an
+    email telling its owner, and the person registering sees the same page either way."""
+    from lms.accounts.emails import send_confirmation
+
+    details = clean_new_details(details)
+    check_password(password, personal=(details.email.partition("@")[0], details.name))
+    existing = find_user_by_email(details.email)
+    if existing is not None:
+        hash_password(password)  # the same work as creating an account
+        queue_message(
+            recipient=existing.email,
+            user=existing,
+            kind="account_exists",
+            subject="You already have an account",
+            context={"user": existing},
+        )
+        return None
+    user = create_user(details, password=password, roles={Role.PRACTITIONER}, now=now)
+    send_confirmation(user, now=now, link_for=link_for_confirmation)
+    return user
 
 
 def add_person(
@@ -192,6 +248,9 @@ def reset_password(token: str, new_password: str, *, now: datetime) -> User:
     """Use a reset link once: set the password, spend every open link, end every session."""
     row = find_reset_token(token, now=now)
     change_password(row.user, new_password)
+    # Following a link sent to the address proves the person reads it.
+    if row.user.email_confirmed_at is None:
+        row.user.email_confirmed_at = now
     db.session.execute(
         sa.update(PasswordResetToken)
         .where(PasswordResetToken.user_id == row.user_id, PasswordResetToken.used_at.is_(None))
@@ -207,5 +266,10 @@ def purge_sign_in_records(*, now: datetime) -> int:
     ).rowcount
     db.session.execute(
         sa.delete(PasswordResetToken).where(PasswordResetToken.expires_at < now - timedelta(days=1))
+    )
+    db.session.execute(
+        sa.delete(PasswordResetRequest).where(
+            PasswordResetRequest.requested_at < now - timedelta(days=1)
+        )
     )
     return attempts

@@ -15,9 +15,9 @@ from lms.accounts.models import (
     Role,
     Sector,
     User,
-    UserRole,
 )
 from lms.accounts.passwords import hash_password
+from lms.accounts.services import role_grants
 from lms.core.models import utcnow
 from lms.extensions import db
 
@@ -286,10 +286,11 @@ def _add_person(email, name, job_title, agency, roles, password_hash, now) -> bo
         agency=agency,
         password_hash=password_hash,
         line_manager_email=None,
+        email_confirmed_at=now,
         created_at=now,
         updated_at=now,
     )
-    user.role_grants = [UserRole(role=role, granted_at=now) for role in roles]
+    user.role_grants = role_grants(roles, agency, now=now)
     user.memberships = [AgencyMembership(agency=agency, job_title=job_title, started_at=now)]
     db.session.add(user)
     return True

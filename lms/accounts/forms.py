@@ -26,6 +26,19 @@ from wtforms.validators import InputRequired, Length
 from lms.accounts.models import ROLE_LABELS, SECTOR_LABELS, Role, Sector
 from lms.core.forms import choices, optional_int
 
+
+class PasswordInput(GovPasswordInput):
+    """A GOV.UK password input whose `autocomplete` reaches the macro's own parameter, so the
+    input carries it once (the macro otherwise adds autocomplete="current-password" too)."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        attributes = params.get("attributes") or {}
+        if "autocomplete" in attributes:
+            params["autocomplete"] = attributes.pop("autocomplete")
+        return params
+
+
 EMAIL_PARAMS = {"type": "email", "autocomplete": "email", "spellcheck": "false"}
 
 
@@ -91,15 +104,67 @@ class RegistrationForm(DetailsForm):
     password = PasswordField(
         "Create a password",
         validators=[InputRequired("Enter a password")],
-        widget=GovPasswordInput(),
+        widget=PasswordInput(),
         description="At least 8 characters. A few unrelated words make a strong password.",
         render_kw={"autocomplete": "new-password"},
     )
     submit = SubmitField("Create account", widget=GovSubmitInput())
 
 
-class AccountForm(DetailsForm):
+class AccountForm(FlaskForm):
+    """A person's own details; the email address is changed on its own page, with a link."""
+
+    name = DetailsForm.name
+    job_title = DetailsForm.job_title
+    agency_id = _agency_select()
+    line_manager_email = DetailsForm.line_manager_email
     submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+    set_agencies = DetailsForm.set_agencies
+
+
+class ChangeEmailForm(FlaskForm):
+    email = _email("New email address", required="Enter your new email address")
+    current_password = PasswordField(
+        "Current password",
+        validators=[InputRequired("Enter your current password")],
+        widget=PasswordInput(),
+        render_kw={"autocomplete": "current-password"},
+    )
+    submit = SubmitField("Send a confirmation link", widget=GovSubmitInput())
+
+
+class ResendConfirmationForm(FlaskForm):
+    submit = SubmitField("Send the link again", widget=GovSubmitInput())
+
+
+class AgencyRequestForm(FlaskForm):
+    """Someone whose agency is not listed asks the partnership to add it."""
+
+    agency_name = _text("Name of your agency", "Enter the name of your agency")
+    sector = RadioField(
+        "Sector",
+        choices=choices((sector.value, label) for sector, label in SECTOR_LABELS.items()),
+        validators=[InputRequired("Select the sector your agency works in")],
+        widget=GovRadioInput(),
+    )
+    requester_name = _text("Your full name", "Enter your full name", autocomplete="name")
+    email = _email(
+        "Your work email address",
+        required="Enter your work email address",
+        description="We email you when your agency has been added",
+    )
+    details = TextAreaField(
+        "Anything else we should know (optional)",
+        description="For example, the agency's address or website",
+        validators=[Length(max=2000, message="This must be 2000 characters or fewer")],
+        widget=GovTextArea(),
+    )
+    submit = SubmitField("Send request", widget=GovSubmitInput())
+
+    @property
+    def sector_value(self) -> Sector:
+        return Sector(self.sector.data)
 
 
 class ApiTokenForm(FlaskForm):
@@ -124,7 +189,7 @@ class SignInForm(FlaskForm):
     password = PasswordField(
         "Password",
         validators=[InputRequired("Enter your password")],
-        widget=GovPasswordInput(),
+        widget=PasswordInput(),
         render_kw={"autocomplete": "current-password"},
     )
     remember = BooleanField(
@@ -142,7 +207,7 @@ class ResetPasswordForm(FlaskForm):
     password = PasswordField(
         "New password",
         validators=[InputRequired("Enter a new password")],
-        widget=GovPasswordInput(),
+        widget=PasswordInput(),
         description="At least 8 characters. A few unrelated words make a strong password.",
         render_kw={"autocomplete": "new-password"},
     )
@@ -153,13 +218,13 @@ class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
         "Current password",
         validators=[InputRequired("Enter your current password")],
-        widget=GovPasswordInput(),
+        widget=PasswordInput(),
         render_kw={"autocomplete": "current-password"},
     )
     password = PasswordField(
         "New password",
         validators=[InputRequired("Enter a new password")],
-        widget=GovPasswordInput(),
+        widget=PasswordInput(),
         description="At least 8 characters.",
         render_kw={"autocomplete": "new-password"},
     )

@@ -121,6 +121,9 @@ class User(TimestampMixin, db.Model):
         sa.String(64), default=lambda: secrets.token_urlsafe(32)
     )
     last_signed_in_at: Mapped[datetime | None]
+    # Set when the person follows the link sent to their address (or sets a first password from
+    # an emailed link); an unconfirmed account cannot book and is removed after a while.
+    email_confirmed_at: Mapped[datetime | None]
 
     agency: Mapped[Agency] = relationship()
     role_grants: Mapped[list["UserRole"]] = relationship(
@@ -132,10 +135,19 @@ class User(TimestampMixin, db.Model):
 
     @property
     def roles(self) -> set[Role]:
-        return {grant.role for grant in self.role_grants}
+        """The roles in force: a coordinator's role counts only in the agency it was given for."""
+        return {
+            grant.role
+            for grant in self.role_grants
+            if grant.role is not Role.COORDINATOR or grant.agency_id == self.agency_id
+        }
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.roles.intersection(roles))
+
+    @property
+    def is_email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
 
     def end_sessions(self) -> None:
         """Invalidate every signed-in session and remembered sign-in of this person."""
@@ -159,14 +171,22 @@ class User(TimestampMixin, db.Model):
 
 class UserRole(db.Model):
     __tablename__ = "user_roles"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "role <> 'coordinator' OR agency_id IS NOT NULL", name="coordinator_has_agency"
+        ),
+    )
 
     user_id: Mapped[int] = mapped_column(
         sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     role: Mapped[Role] = mapped_column(enum_type(Role, "role"), primary_key=True)
     granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The agency an agency-scoped role (coordinator) was given for; it ends when the person moves.
+    agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agencies.id"), index=True)
 
     user: Mapped[User] = relationship(back_populates="role_grants")
+    agency: Mapped[Agency | None] = relationship()
 
 
 class AgencyMembership(db.Model):
@@ -235,3 +255,119 @@ class PersonalToken(db.Model):
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
+
+
+class EmailTokenPurpose(enum.Enum):
+    CONFIRM_ACCOUNT = "confirm_account"
+    CHANGE_EMAIL = "change_email"
+
+
+class EmailToken(db.Model):
+    """A single-use link proving that a person reads an address: a new account's, or the new
+    address of an email change (which takes effect only when it is followed)."""
+
+    __tablename__ = "email_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[EmailTokenPurpose] = mapped_column(
+        enum_type(EmailTokenPurpose, "email_token_purpose")
+    )
+    email: Mapped[str] = mapped_column(sa.String(254))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
+class PasswordResetRequest(db.Model):
+    """A request for a reset link, answered by run-jobs: the page that takes it does the same
+    work whether or not the address has an account, so it cannot tell them apart."""
+
+    __tablename__ = "password_reset_requests"
+    __table_args__ = (sa.Index("ix_password_reset_requests_handled_at", "handled_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    handled_at: Mapped[datetime | None]
+
+
+class RequestStatus(enum.Enum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class AgencyMoveRequest(db.Model):
+    """A person's request to move to an agency whose email domains do not match their address;
+    it waits for that agency's coordinator or an administrator."""
+
+    __tablename__ = "agency_move_requests"
+    __table_args__ = (
+        sa.Index(
+            "uq_agency_move_requests_pending_user",
+            "user_id",
+            unique=True,
+            sqlite_where=sa.text("status = 'pending'"),
+            postgresql_where=sa.text("status = 'pending'"),
+        ),
+        sa.Index("ix_agency_move_requests_to_agency_status", "to_agency_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    from_agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id"))
+    to_agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id"))
+    job_title: Mapped[str] = mapped_column(sa.String(200))
+    status: Mapped[RequestStatus] = mapped_column(
+        enum_type(RequestStatus, "request_status"), default=RequestStatus.PENDING
+    )
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    from_agency: Mapped[Agency] = relationship(foreign_keys=[from_agency_id])
+    to_agency: Mapped[Agency] = relationship(foreign_keys=[to_agency_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+
+class AgencyRequestStatus(enum.Enum):
+    OPEN = "open"
+    ADDED = "added"
+    DISMISSED = "dismissed"
+
+
+class AgencyRequest(db.Model):
+    """Someone whose agency is not in the list asks the partnership to add it."""
+
+    __tablename__ = "agency_requests"
+    __table_args__ = (sa.Index("ix_agency_requests_status", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_name: Mapped[str] = mapped_column(sa.String(200))
+    sector: Mapped[Sector] = mapped_column(enum_type(Sector, "sector"))
+    requester_name: Mapped[str] = mapped_column(sa.String(200))
+    email: Mapped[str] = mapped_column(sa.String(254))
+    details: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[AgencyRequestStatus] = mapped_column(
+        enum_type(AgencyRequestStatus, "agency_request_status"), default=AgencyRequestStatus.OPEN
+    )
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agencies.id"))
+
+    agency: Mapped[Agency | None] = relationship()

@@ -20,6 +20,7 @@ from lms.accounts.models import (
 from lms.accounts.passwords import check_password, hash_password
 from lms.audit import services as audit
 from lms.core.errors import DomainError
+from lms.core.models import utcnow
 from lms.extensions import db
 
 DOMAIN_PATTERN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -99,14 +100,16 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 
 
-def _active_agency(agency_id: int | None) -> Agency:
+def active_agency(agency_id: int | None) -> Agency:
     agency = db.session.get(Agency, agency_id) if agency_id else None
     if agency is None or not agency.is_active:
         raise AccountError("Select your agency from the list", field="agency_id")
     return agency
 
 
-def _clean_details(details: PersonDetails, *, user: User | None = None) -> PersonDetails:
+def _clean_details(
+    details: PersonDetails, *, user: User | None = None, check_taken: bool = True
+) -> PersonDetails:
     name = (details.name or "").strip()
     job_title = (details.job_title or "").strip()
     if not name:
@@ -114,7 +117,7 @@ def _clean_details(details: PersonDetails, *, user: User | None = None) -> Perso
     if not job_title:
         raise AccountError("Enter your job title", field="job_title")
     email = check_email(details.email)
-    existing = find_user_by_email(email)
+    existing = find_user_by_email(email) if check_taken else None
     if existing is not None and existing is not user:
         raise EmailTaken(
             "An account already exists for this email address. Sign in, or reset your password",
@@ -131,6 +134,20 @@ def _clean_details(details: PersonDetails, *, user: User | None = None) -> Perso
     return PersonDetails(name, email, job_title, details.agency_id, manager)
 
 
+def role_grants(roles, agency: Agency | int, *, now: datetime | None = None) -> list[UserRole]:
+    """Grants of these roles; an agency coordinator's belongs to the agency named here."""
+    grants = []
+    for role in roles:
+        grant = UserRole(role=role, granted_at=now or utcnow())
+        if role is Role.COORDINATOR:
+            if isinstance(agency, Agency):
+                grant.agency = agency
+            else:
+                grant.agency_id = agency
+        grants.append(grant)
+    return grants
+
+
 def create_user(
     details: PersonDetails,
     *,
@@ -141,7 +158,7 @@ def create_user(
 ) -> User:
     """Create an account with a membership of its agency; no password means none is usable yet."""
     details = _clean_details(details)
-    agency = _active_agency(details.agency_id)
+    agency = active_agency(details.agency_id)
     if password is not None:
         check_password(password, personal=(details.email.partition("@")[0], details.name))
     user = User(
@@ -156,7 +173,7 @@ def create_user(
         created_at=now,
         updated_at=now,
     )
-    user.role_grants = [UserRole(role=role, granted_at=now) for role in roles]
+    user.role_grants = role_grants(roles, agency, now=now)
     user.memberships = [
         AgencyMembership(agency=agency, job_title=details.job_title, started_at=now)
     ]
@@ -167,9 +184,12 @@ def create_user(
     return user
 
 
-def register(details: PersonDetails, *, password: str, now: datetime) -> User:
-    """A practitioner registers themselves."""
-    return create_user(details, password=password, roles={Role.PRACTITIONER}, now=now)
+def clean_new_details(details: PersonDetails) -> PersonDetails:
+    """A newcomer's details checked field by field (not whether the address is taken), with
+    their agency."""
+    details = _clean_details(details, check_taken=False)
+    active_agency(details.agency_id)
+    return details
 
 
 def _user_snapshot(user: User) -> dict:
@@ -185,20 +205,16 @@ def _user_snapshot(user: User) -> dict:
 
 
 def update_details(user: User, details: PersonDetails, *, by: User, now: datetime) -> User:
-    """Change a person's details; moving agency closes the old membership and opens a new one."""
+    """Change a person's details as an administrator or coordinator may; moving agency closes
+    the old membership, opens a new one and ends the powers the old agency gave."""
+    from lms.accounts.moves import move
+
     details = _clean_details(details, user=user)
     agency = (
-        user.agency if details.agency_id == user.agency_id else _active_agency(details.agency_id)
+        user.agency if details.agency_id == user.agency_id else active_agency(details.agency_id)
     )
     before = _user_snapshot(user)
-    if agency.id != user.agency_id:
-        for membership in user.memberships:
-            if membership.ended_at is None:
-                membership.ended_at = now
-        user.memberships.append(
-            AgencyMembership(agency=agency, job_title=details.job_title, started_at=now)
-        )
-        user.agency = agency
+    move(user, agency, job_title=details.job_title, by=by, now=now)
     user.name = details.name
     user.email = details.email
     user.job_title = details.job_title
@@ -212,15 +228,19 @@ def update_details(user: User, details: PersonDetails, *, by: User, now: datetim
 
 
 def set_roles(user: User, roles: set[Role], *, by: User, now: datetime) -> None:
-    """Grant and withdraw roles; an admin cannot remove their own admin role."""
+    """Grant and withdraw roles; an admin cannot remove their own admin role. A coordinator's
+    role is given for the person's agency of the moment."""
     if user.id == by.id and Role.ADMIN in user.roles and Role.ADMIN not in roles:
         raise AccountError("You cannot remove your own administrator role", field="roles")
     if not roles:
         raise AccountError("Select at least one role", field="roles")
     before = sorted(role.value for role in user.roles)
-    user.role_grants = [grant for grant in user.role_grants if grant.role in roles]
-    for role in roles - user.roles:
-        user.role_grants.append(UserRole(role=role, granted_at=now))
+    in_force = user.roles
+    user.role_grants = [
+        grant for grant in user.role_grants if grant.role in roles and grant.role in in_force
+    ]
+    db.session.flush()
+    user.role_grants.extend(role_grants(roles - user.roles, user.agency, now=now))
     db.session.flush()
     after = sorted(role.value for role in user.roles)
     if after != before:
@@ -267,11 +287,22 @@ def update_staff_member(
     return person
 
 
-def change_password(user: User, new_password: str) -> None:
-    """Set a new password and end every other session."""
+def change_password(user: User, new_password: str, *, now: datetime | None = None) -> None:
+    """Set a new password and end every other session; the person is told by email when they
+    changed it themselves (`now` given)."""
     check_password(new_password, personal=(user.email.partition("@")[0], user.name))
     user.password_hash = hash_password(new_password)
     user.end_sessions()
+    if now is not None:
+        from lms.mail.services import queue_message
+
+        queue_message(
+            recipient=user.email,
+            user=user,
+            kind="password_changed",
+            subject="Your password has been changed",
+            context={"user": user, "changed_at": now},
+        )
 
 
 def parse_domains(text: str) -> list[str]:

@@ -3,7 +3,7 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from lms.accounts import permissions, services
+from lms.accounts import moves, permissions, services
 from lms.accounts.forms import StaffForm
 from lms.accounts.models import User
 from lms.core.forms import commit_or_show
@@ -25,7 +25,13 @@ def index():
         per_page=current_app.config["USERS_PER_PAGE"],
         error_out=False,
     )
-    return render_template("staff/index.html", agency=agency, page=page, search=search)
+    return render_template(
+        "staff/index.html",
+        agency=agency,
+        page=page,
+        search=search,
+        join_requests=moves.requests_to_decide(current_user),
+    )
 
 
 @bp.route("/staff/<int:user_id>", methods=["GET", "POST"])

@@ -15,12 +15,13 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from lms.accounts import auth, permissions, services, tokens
+from lms.accounts import auth, moves, permissions, services, tokens
 from lms.accounts.forms import (
     AccountForm,
     ApiTokenForm,
     ChangePasswordForm,
     RegistrationForm,
+    ResendConfirmationForm,
     ResetPasswordForm,
     ResetRequestForm,
     SignInForm,
@@ -42,7 +43,7 @@ log = logging.getLogger("lms.security")
 def _details(form) -> services.PersonDetails:
     return services.PersonDetails(
         name=form.name.data,
-        email=form.email.data,
+        email=form.email.data if "email" in form else "",
         job_title=form.job_title.data,
         agency_id=form.agency_id.data,
         line_manager_email=form.line_manager_email.data,
@@ -58,6 +59,10 @@ def _sign_in(user, *, remember: bool) -> None:
 
 def _reset_link(token: str) -> str:
     return url_for("accounts.reset_password", token=token, _external=True)
+
+
+def _confirmation_link(token: str) -> str:
+    return url_for("accounts.confirm_email", token=token, _external=True)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -80,13 +85,17 @@ def register():
     if form.validate_on_submit():
         done = commit_or_show(
             form,
-            lambda: services.register(_details(form), password=form.password.data, now=utcnow()),
+            lambda: auth.register(
+                _details(form),
+                password=form.password.data,
+                now=utcnow(),
+                link_for_confirmation=_confirmation_link,
+            ),
         )
         if done.ok:
-            log.info("registered: user %s", done.value.id)
-            _sign_in(done.value, remember=False)
-            flash("Your account has been created. You are signed in.", "success")
-            return redirect(url_for("pages.index"))
+            if done.value is not None:
+                log.info("registered: user %s", done.value.id)
+            return render_template("accounts/confirm_sent.html", email=form.email.data.strip())
     return render_template("accounts/register.html", form=form, suggested=suggested)
 
 
@@ -144,12 +153,7 @@ def sign_out():
 def forgotten_password():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        auth.request_password_reset(
-            form.email.data,
-            now=utcnow(),
-            valid_for=current_app.config["PASSWORD_RESET_VALID_FOR"],
-            link_for=_reset_link,
-        )
+        auth.request_password_reset(form.email.data, now=utcnow())
         db.session.commit()
         return render_template("accounts/reset_sent.html", email=form.email.data)
     return render_template("accounts/forgotten_password.html", form=form)
@@ -183,10 +187,19 @@ def account():
     _offer_agencies(form, user)
     if form.validate_on_submit():
         done = commit_or_show(
-            form, lambda: services.update_details(user, _details(form), by=user, now=utcnow())
+            form, lambda: moves.update_own_details(user, _details(form), now=utcnow())
         )
         if done.ok:
-            flash("Your details have been saved.", "success")
+            if done.value is not None:
+                flash(
+                    f"Your details have been saved. You have asked to join "
+                    f"{done.value.to_agency.name}: its coordinator or the partnership's "
+                    "training team will decide, and we will email you. Until then you stay "
+                    f"at {user.agency.name}.",
+                    "success",
+                )
+            else:
+                flash("Your details have been saved.", "success")
             return redirect(url_for("accounts.account"))
     return _account_page(user, form, ApiTokenForm(formdata=None))
 
@@ -206,6 +219,8 @@ def _account_page(user, form, token_form):
         api_tokens=api_tokens,
         user=user,
         messages=messages_for(user)[:20],
+        move_request=moves.pending_request(user),
+        resend_form=ResendConfirmationForm(formdata=None),
     )
 
 
@@ -261,7 +276,9 @@ def change_password():
                 form, DomainError("Your current password is not correct", field="current_password")
             )
         else:
-            done = commit_or_show(form, lambda: services.change_password(user, form.password.data))
+            done = commit_or_show(
+                form, lambda: services.change_password(user, form.password.data, now=utcnow())
+            )
             if done.ok:
                 _sign_in(user, remember=False)
                 flash(
@@ -270,3 +287,6 @@ def change_password():
                 )
                 return redirect(url_for("accounts.account"))
     return render_template("accounts/change_password.html", form=form)
+
+
+from lms.accounts import email_views  # noqa: E402, F401  (routes on this blueprint)

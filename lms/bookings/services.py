@@ -154,6 +154,15 @@ def check_bookable(
         raise BookingError("Booking for this session has closed")
     if not person.is_active:
         raise BookingError(f"{person.name}'s account is deactivated")
+    if not person.is_email_confirmed and not (by is not None and by.has_role(Role.ADMIN)):
+        if by is None or by.id == person.id:
+            raise BookingError(
+                "Confirm your email address before you book: follow the link we emailed to "
+                f"{person.email}, or ask for a new one on your account page"
+            )
+        raise BookingError(
+            f"{person.name} has not confirmed their email address yet, so they cannot be booked"
+        )
     existing = live_booking(person, course_session)
     if existing is not None:
         who = (

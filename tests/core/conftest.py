@@ -29,6 +29,8 @@ ARGUMENTS = {
     "verdict": "{verdict}",
     "name": "{report}",
     "fmt": "{fmt}",
+    "request_id": "{request}",
+    "choice": "{choice}",
 }
 
 
@@ -72,6 +74,8 @@ def route_objects(app, make_agency, make_user, make_course, make_course_session,
         "agency": agency,
         "user": colleague.id,
         "token": "not-a-token",
+        "request": 999,
+        "choice": "approve",
         "code": "SCP-ROUTE",
         "course": course,
         "session": session,
