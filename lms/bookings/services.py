@@ -527,6 +527,12 @@ def substitute(booking: Booking, colleague: User, *, by: User, now: datetime) ->
         raise BookingError(
             f"{colleague.name} is not an active member of {booking.agency.name}", field="colleague"
         )
+    if not colleague.is_email_confirmed:
+        raise BookingError(
+            f"{colleague.name} has not confirmed their email address yet, so the place cannot "
+            "be passed to them",
+            field="colleague",
+        )
     if live_booking(colleague, course_session) is not None:
         raise BookingError(
             f"{colleague.name} already has a booking for this session", field="colleague"

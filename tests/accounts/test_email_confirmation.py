@@ -184,3 +184,26 @@ def test_my_agency_is_not_listed_asks_the_administrators(app, client, make_agenc
     assert "We have your request" in page
     asked = last_message(app, admin.email)
     assert asked.subject == "Please add an agency: Little Acorns Nursery"
+
+
+def test_a_place_cannot_be_passed_to_a_colleague_who_has_not_confirmed(
+    app, make_user, make_course_session
+):
+    from lms.bookings.services import BookingError, book_place, substitute
+    from lms.catalogue.models import CourseSession
+
+    session_id = make_course_session()
+    person = make_user()
+    colleague = make_user(agency_id=person.agency_id)
+    with app.test_request_context():
+        holder = db.session.get(User, person.id)
+        other = db.session.get(User, colleague.id)
+        other.email_confirmed_at = None
+        course_session = db.session.get(CourseSession, session_id)
+        booking = book_place(course_session, holder, by=holder, now=utcnow())
+        try:
+            substitute(booking, other, by=holder, now=utcnow())
+        except BookingError as error:
+            assert "has not confirmed their email address" in str(error)
+        else:
+            raise AssertionError("the place was passed to an unconfirmed colleague")
