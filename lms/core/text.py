@@ -9,17 +9,20 @@ and loses the rest.
 import re
 
 # C0 controls, DEL, C1 controls, and U+2028/U+2029 (line and paragraph separators).
-_ONE_LINE_BREAKERS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_CONTROLS = "\x00-\x1f\x7f-\x9f\u2028\u2029"
+_ONE_LINE_BREAKERS = re.compile(f"[{_CONTROLS}]+")
+# A run of control characters with the spaces around it, which together become one space.
+_ONE_LINE_RUN = re.compile(f"\\s*[{_CONTROLS}][\\s{_CONTROLS}]*")
 _LINE_BREAKS = re.compile("\r\n|[\r\u2028\u2029\x85\x0b\x0c]")
 _MULTI_LINE_REFUSED = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
 def single_line(value):
-    """The value on one line: each run of control characters becomes a space, the ends trimmed
-    of any space that leaves. Values that are not text are returned as they are."""
+    """The value on one line: each run of control characters (with the spaces around it) becomes
+    one space, and the ends are trimmed. Values that are not text are returned as they are."""
     if not isinstance(value, str) or not _ONE_LINE_BREAKERS.search(value):
         return value
-    return _ONE_LINE_BREAKERS.sub(" ", value).strip()
+    return _ONE_LINE_RUN.sub(" ", value).strip()
 
 
 def secret(value):
