@@ -31,6 +31,7 @@ from lms.core.errors import DomainError
 from lms.core.forms import commit_and_flash, commit_or_show, show_error
 from lms.core.models import utcnow
 from lms.core.security import require, start_session
+from lms.core.urls import same_site_path
 from lms.extensions import db, limiter
 from lms.mail.services import messages_for
 from lms.reports.periods import current_financial_year
@@ -122,9 +123,7 @@ def sign_in():
 
 def _safe_next(target: str | None) -> str:
     """Follow ?next= only to a path on this site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("pages.index")
+    return same_site_path(target, url_for("pages.index"))
 
 
 @bp.post("/sign-out")
