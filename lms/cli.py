@@ -32,6 +32,12 @@ def run_jobs() -> dict:
     return results
 
 
+def demo_allowed(app: Flask) -> bool:
+    """Demonstration accounts, whose password is public, are loaded only in development and in
+    the test suite."""
+    return app.config["LMS_ENV"] == "development" or app.testing
+
+
 def register_commands(app: Flask) -> None:
     from lms.reports import cli as reports
 
@@ -45,10 +51,22 @@ def register_commands(app: Flask) -> None:
 
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Do nothing if any account exists already.")
-    def seed_demo_command(if_empty):
-        """Load the demonstration partnership (idempotent)."""
+    @click.option(
+        "--i-know",
+        "i_know",
+        is_flag=True,
+        help="Load it outside development, knowing every demo account's password is public.",
+    )
+    def seed_demo_command(if_empty, i_know):
+        """Load the demonstration partnership (idempotent). Development only, unless --i-know."""
         from lms.demo import seed_demo
 
+        if not (demo_allowed(current_app) or i_know):
+            raise click.ClickException(
+                "Refusing to load the demonstration partnership: it creates an administrator "
+                "whose password is published in the README. It loads only when "
+                "LMS_ENV=development; add --i-know to load it here anyway. Nothing was created."
+            )
         summary = seed_demo(if_empty=if_empty)
         db.session.commit()
         click.echo(summary)
