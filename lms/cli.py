@@ -28,7 +28,8 @@ def run_jobs() -> dict:
         backoff_ceiling=config["MAIL_MAX_ATTEMPTS_BACKOFF"],
     )
     results["mail sent"] = delivered["sent"]
-    results["mail failed, queued for retry"] = delivered["failed"]
+    results["mail failed, queued for retry"] = delivered["retry"]
+    results["mail that cannot be sent, marked failed"] = delivered["failed"]
     return results
 
 
