@@ -64,6 +64,8 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
+    import lms.core.ratelimit  # noqa: F401 - registers the database:// rate-limit storage
+
     limiter.init_app(app)
     _import_models()
 

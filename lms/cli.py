@@ -11,12 +11,14 @@ def run_jobs() -> dict:
     """Do every piece of due background work once; safe to run again at any time."""
     from lms.accounts.auth import purge_sign_in_records
     from lms.bookings import jobs as bookings
+    from lms.core.ratelimit import purge_rate_limit_counters
     from lms.mail import services as mail
 
     config = current_app.config
     now = utcnow()
     results = {}
     results["sign-in records purged"] = purge_sign_in_records(now=now)
+    results["rate-limit counters purged"] = purge_rate_limit_counters(now=now)
     db.session.commit()
     with current_app.test_request_context(base_url=config.get("BASE_URL") or "http://localhost"):
         results.update(bookings.run(now=now))
