@@ -53,10 +53,19 @@ def create_app(config: dict | None = None) -> Flask:
             app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1, x_host=1
         )
 
+    from lms.core import inputs
+
+    # Before any route exists, so every <int:...> in every blueprint is bounded.
+    app.url_map.converters["int"] = inputs.IdConverter
+    app.request_class = inputs.AppRequest
+    app.before_request(inputs.refuse_nul_bytes)
+
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
+    import lms.core.ratelimit  # noqa: F401 - registers the database:// rate-limit storage
+
     limiter.init_app(app)
     _import_models()
 

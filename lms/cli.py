@@ -11,12 +11,14 @@ def run_jobs() -> dict:
     """Do every piece of due background work once; safe to run again at any time."""
     from lms.accounts.auth import purge_sign_in_records
     from lms.bookings import jobs as bookings
+    from lms.core.ratelimit import purge_rate_limit_counters
     from lms.mail import services as mail
 
     config = current_app.config
     now = utcnow()
     results = {}
     results["sign-in records purged"] = purge_sign_in_records(now=now)
+    results["rate-limit counters purged"] = purge_rate_limit_counters(now=now)
     db.session.commit()
     results.update(account_jobs(now=now))
     with current_app.test_request_context(base_url=config.get("BASE_URL") or "http://localhost"):
@@ -29,7 +31,8 @@ def run_jobs() -> dict:
         backoff_ceiling=config["MAIL_MAX_ATTEMPTS_BACKOFF"],
     )
     results["mail sent"] = delivered["sent"]
-    results["mail failed, queued for retry"] = delivered["failed"]
+    results["mail failed, queued for retry"] = delivered["retry"]
+    results["mail that cannot be sent, marked failed"] = delivered["failed"]
     return results
 
 
@@ -52,6 +55,12 @@ def account_jobs(*, now) -> dict:
     return {"password reset links sent": sent, "unconfirmed accounts removed": removed}
 
 
+def demo_allowed(app: Flask) -> bool:
+    """Demonstration accounts, whose password is public, are loaded only in development and in
+    the test suite."""
+    return app.config["LMS_ENV"] == "development" or app.testing
+
+
 def register_commands(app: Flask) -> None:
     from lms.reports import cli as reports
 
@@ -65,10 +74,22 @@ def register_commands(app: Flask) -> None:
 
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Do nothing if any account exists already.")
-    def seed_demo_command(if_empty):
-        """Load the demonstration partnership (idempotent)."""
+    @click.option(
+        "--i-know",
+        "i_know",
+        is_flag=True,
+        help="Load it outside development, knowing every demo account's password is public.",
+    )
+    def seed_demo_command(if_empty, i_know):
+        """Load the demonstration partnership (idempotent). Development only, unless --i-know."""
         from lms.demo import seed_demo
 
+        if not (demo_allowed(current_app) or i_know):
+            raise click.ClickException(
+                "Refusing to load the demonstration partnership: it creates an administrator "
+                "whose password is published in the README. It loads only when "
+                "LMS_ENV=development; add --i-know to load it here anyway. Nothing was created."
+            )
         summary = seed_demo(if_empty=if_empty)
         db.session.commit()
         click.echo(summary)

@@ -1,6 +1,5 @@
 """Forms for registration, sign-in, password reset, account details and administration."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
@@ -24,6 +23,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length
 
 from lms.accounts.models import ROLE_LABELS, SECTOR_LABELS, Role, Sector
+from lms.core.forms import AppForm as FlaskForm
 from lms.core.forms import choices, optional_int
 
 

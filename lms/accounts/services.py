@@ -21,6 +21,7 @@ from lms.accounts.passwords import check_password, hash_password
 from lms.audit import services as audit
 from lms.core.errors import DomainError
 from lms.core.models import utcnow
+from lms.core.text import single_line
 from lms.extensions import db
 
 DOMAIN_PATTERN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -110,8 +111,8 @@ def active_agency(agency_id: int | None) -> Agency:
 def _clean_details(
     details: PersonDetails, *, user: User | None = None, check_taken: bool = True
 ) -> PersonDetails:
-    name = (details.name or "").strip()
-    job_title = (details.job_title or "").strip()
+    name = single_line(details.name or "").strip()
+    job_title = single_line(details.job_title or "").strip()
     if not name:
         raise AccountError("Enter your full name", field="name")
     if not job_title:

@@ -31,7 +31,8 @@ from lms.accounts.passwords import verify_password
 from lms.core.errors import DomainError
 from lms.core.forms import commit_and_flash, commit_or_show, show_error
 from lms.core.models import utcnow
-from lms.core.security import require, start_session
+from lms.core.security import no_store, require, start_session
+from lms.core.urls import same_site_path
 from lms.extensions import db, limiter
 from lms.mail.services import messages_for
 from lms.reports.periods import current_financial_year
@@ -131,9 +132,7 @@ def sign_in():
 
 def _safe_next(target: str | None) -> str:
     """Follow ?next= only to a path on this site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("pages.index")
+    return same_site_path(target, url_for("pages.index"))
 
 
 @bp.post("/sign-out")
@@ -150,6 +149,7 @@ def sign_out():
 
 @bp.route("/password/forgotten", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT"], methods=["POST"])
+@no_store
 def forgotten_password():
     form = ResetRequestForm()
     if form.validate_on_submit():
@@ -160,6 +160,7 @@ def forgotten_password():
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@no_store
 def reset_password(token):
     form = ResetPasswordForm()
     try:

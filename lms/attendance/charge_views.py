@@ -25,6 +25,7 @@ from lms.core.forms import commit_and_flash
 from lms.core.models import utcnow
 from lms.core.security import require
 from lms.core.timefmt import local, uk_date
+from lms.core.urls import same_site_path
 from lms.extensions import db
 
 bp = Blueprint("charges", __name__)
@@ -117,7 +118,7 @@ def decide(charge_id, decision):
             charge, uphold=decision == "uphold", by=current_user, reason=reason, now=utcnow()
         ),
         f"The charge has been {'upheld' if decision == 'uphold' else 'waived'}.",
-        request.form.get("back") or url_for("charges.admin_charges"),
+        same_site_path(request.form.get("back"), url_for("charges.admin_charges")),
     )
 
 

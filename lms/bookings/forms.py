@@ -1,6 +1,5 @@
 """Forms for booking, cancelling, passing a place on, deciding and administering bookings."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovSubmitInput,
@@ -16,6 +15,8 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, Optional
+
+from lms.core.forms import AppForm as FlaskForm
 
 
 class ReasonForm(FlaskForm):

@@ -19,6 +19,7 @@ from lms.core.forms import commit_and_flash, commit_or_show
 from lms.core.models import utcnow
 from lms.core.security import require
 from lms.core.timefmt import uk_datetime
+from lms.core.urls import same_site_path
 from lms.extensions import db
 from lms.settings import services as settings
 
@@ -156,7 +157,7 @@ def approve(booking_id):
         lambda: services.approve(booking, by=current_user, now=utcnow()),
         f"{booking.user.name}'s place is approved.",
     )
-    return redirect(request.form.get("back") or url_for("manage.agency_bookings"))
+    return redirect(same_site_path(request.form.get("back"), url_for("manage.agency_bookings")))
 
 
 @bp.route("/bookings/<int:booking_id>/decline", methods=["GET", "POST"])

@@ -2,7 +2,6 @@
 
 from datetime import date, datetime, time, timedelta
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
@@ -31,6 +30,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from lms.catalogue.models import Audience, DeliveryMode, Platform
 from lms.catalogue.services import CatalogueError, CourseDetails
 from lms.catalogue.sessions import SessionPlan
+from lms.core.forms import AppForm as FlaskForm
 from lms.core.forms import ClockField, ListField, UKDateField, choices, optional_int
 from lms.core.timefmt import local, london_to_utc
 

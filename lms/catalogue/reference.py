@@ -9,7 +9,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
@@ -18,6 +17,7 @@ from lms.accounts import permissions
 from lms.accounts.models import Agency
 from lms.catalogue import services
 from lms.catalogue.models import Provider, Theme, Venue
+from lms.core.forms import AppForm as FlaskForm
 from lms.core.forms import UKDateField, choices, commit_or_show, optional_int
 from lms.core.security import require
 from lms.extensions import db

@@ -21,6 +21,7 @@ from lms.catalogue.models import (
     Venue,
 )
 from lms.core.errors import DomainError
+from lms.core.text import single_line
 from lms.extensions import db
 
 
@@ -29,7 +30,7 @@ class CatalogueError(DomainError):
 
 
 def _required(value: str | None, message: str, field_name: str) -> str:
-    value = " ".join((value or "").split())
+    value = " ".join(single_line(value or "").split())
     if not value:
         raise CatalogueError(message, field=field_name)
     return value

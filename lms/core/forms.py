@@ -5,12 +5,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
 from wtforms import Field, SelectField, StringField
+from wtforms.fields import PasswordField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
+from lms.core import text
 from lms.core.errors import DomainError
+from lms.core.inputs import LARGEST_ID
 from lms.core.timefmt import parse_clock
 from lms.extensions import db
 
@@ -23,13 +27,14 @@ def choices(pairs, *, blank: str | None = None) -> list[SelectChoice]:
 
 
 def optional_int(value):
-    """Coerce a select's value to int; an empty or malformed value becomes None."""
+    """Coerce a select's value to int; an empty, malformed or out-of-range value becomes None."""
     if value in (None, "", "None"):
         return None
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if abs(number) <= LARGEST_ID else None
 
 
 def show_error(form, error: DomainError) -> None:
@@ -137,3 +142,31 @@ def commit_and_flash(action: Callable[[], Any], success) -> bool:
         return False
     flash(success(result) if callable(success) else success, "success")
     return True
+
+
+# The base of every form: text cleaned of control characters ---------------------------------
+
+
+def text_filter_for(field_class: type) -> Callable | None:
+    """The cleaning a text field's value gets before its own filters and validators run."""
+    if not issubclass(field_class, StringField):
+        return None
+    if issubclass(field_class, TextAreaField):
+        return text.multi_line
+    if issubclass(field_class, PasswordField):
+        return text.secret
+    return text.single_line
+
+
+class AppForm(FlaskForm):
+    """Every form in the service derives from this. A one-line text field loses line breaks and
+    every other control character (they end up in mail headers, file names and PDFs); a text
+    area keeps its line breaks and loses the rest."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            cleaning = text_filter_for(unbound_field.field_class)
+            if cleaning is not None:
+                filters = [cleaning, *unbound_field.kwargs.get("filters", ())]
+                return unbound_field.bind(form=form, filters=filters, **options)
+            return unbound_field.bind(form=form, **options)

@@ -1,8 +1,9 @@
 """Permission checks, security headers and session lifetime."""
 
 import secrets
+from functools import wraps
 
-from flask import abort, current_app, flash, g, request, session
+from flask import abort, current_app, flash, g, make_response, request, session
 from flask_login import current_user, logout_user
 
 from lms.core.models import utcnow
@@ -12,6 +13,19 @@ def require(allowed: bool) -> None:
     """Abort with 403 unless the permission predicate allowed the action."""
     if not allowed:
         abort(403)
+
+
+def no_store(view):
+    """A page no browser or proxy may keep a copy of (a password reset link in its address, an
+    email address typed in), even for a visitor who is not signed in."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        response = make_response(view(*args, **kwargs))
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return wrapped
 
 
 def csp_nonce() -> str:

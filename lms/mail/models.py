@@ -13,6 +13,8 @@ from lms.extensions import db
 class MessageStatus(enum.Enum):
     QUEUED = "queued"
     SENT = "sent"
+    # It can never be sent as it stands; last_error says why.
+    FAILED = "failed"
 
 
 class OutboxMessage(db.Model):
@@ -46,6 +48,18 @@ class OutboxMessage(db.Model):
     attachments: Mapped[list["OutboxAttachment"]] = relationship(
         back_populates="message", cascade="all, delete-orphan", order_by="OutboxAttachment.id"
     )
+
+    @property
+    def status_tag(self) -> tuple[str, str]:
+        """What the person is told about this message, and the colour of its tag."""
+        return STATUS_TAGS[self.status]
+
+
+STATUS_TAGS = {
+    MessageStatus.QUEUED: ("Waiting to send", "govuk-tag--grey"),
+    MessageStatus.SENT: ("Sent", "govuk-tag--green"),
+    MessageStatus.FAILED: ("Could not be sent", "govuk-tag--red"),
+}
 
 
 class OutboxAttachment(db.Model):

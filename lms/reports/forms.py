@@ -2,7 +2,6 @@
 
 from datetime import date, datetime
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovSubmitInput
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectMultipleField, SubmitField
@@ -12,6 +11,7 @@ from lms.accounts.models import Agency, Sector
 from lms.catalogue.forms import AUDIENCES, LEVELS, MODES
 from lms.catalogue.models import Audience, DeliveryMode, Theme
 from lms.core.errors import DomainError
+from lms.core.forms import AppForm as FlaskForm
 from lms.core.forms import ListField, UKDateField, choices, optional_int
 from lms.reports import periods
 from lms.reports.build import PROGRAMME_GROUPS, TREND_MEASURES

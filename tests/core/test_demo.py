@@ -48,3 +48,25 @@ def test_each_demo_role_signs_in_with_the_printed_password(app, runner, client):
             post_form(client, "/sign-in", {"email": email, "password": password}).status_code == 302
         )
         post_form(client, "/sign-out", {}, token_from="/")
+
+
+def test_seed_demo_refuses_outside_development_and_creates_nothing(app, runner):
+    app.config.update(LMS_ENV="production", TESTING=False)
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code != 0
+    assert "Refusing to load the demonstration partnership" in result.output
+    assert "LMS_ENV=development" in result.output and "--i-know" in result.output
+    assert count(app, User) == 0 and count(app, Agency) == 0
+
+
+def test_seed_demo_loads_outside_development_when_told_explicitly(app, runner):
+    app.config.update(LMS_ENV="production", TESTING=False)
+    result = runner.invoke(args=["seed-demo", "--i-know"])
+    assert result.exit_code == 0, result.output
+    assert count(app, User) > 0
+
+
+def test_seed_demo_loads_in_development(app, runner):
+    app.config.update(LMS_ENV="development", TESTING=False)
+    assert runner.invoke(args=["seed-demo", "--if-empty"]).exit_code == 0
+    assert count(app, User) > 0

@@ -189,3 +189,22 @@ def test_sqlite_runs_with_foreign_keys_wal_and_a_busy_timeout(app, database):
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_password_reset_pages_are_never_stored_for_an_anonymous_visitor(app, client, make_user):
+    from lms.mail.models import OutboxMessage
+
+    person = make_user()
+    assert "Cache-Control" not in client.get("/").headers
+    forgotten = client.get("/password/forgotten")
+    assert forgotten.headers["Cache-Control"] == "no-store"
+    sent = post_form(client, "/password/forgotten", {"email": person.email})
+    assert "Check your email" in sent.get_data(as_text=True)
+    assert sent.headers["Cache-Control"] == "no-store"
+    with app.app_context():
+        body = db.session.scalar(sa.select(OutboxMessage.body_text))
+    link = re.search(r"/password/reset/\S+", body).group(0)
+    reset = client.get(link)
+    assert reset.status_code == 200 and "password" in reset.get_data(as_text=True).lower()
+    assert reset.headers["Cache-Control"] == "no-store"
+    assert client.get("/password/reset/made-up").headers["Cache-Control"] == "no-store"

@@ -1,40 +1,14 @@
 import email
-import socket
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 import time_machine
-from aiosmtpd.controller import Controller
 
 from lms.core.models import utcnow
 from lms.extensions import db
 from lms.mail.models import MessageStatus, OutboxMessage
 from lms.mail.services import Attachment, queue_message
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 Message accepted"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, inbox
-    controller.stop()
+from tests.mail.conftest import free_port
 
 
 def queue(app, recipient="amina@example.org", with_calendar=False):

@@ -1,0 +1,71 @@
+"""Refusing input no database column can hold: ids beyond an integer column and NUL bytes.
+
+PostgreSQL refuses both with an error (integer out of range; text cannot contain NUL), which
+would otherwise become a 500 page. A number in an address that no row can have is a 404; a NUL
+byte anywhere in a request is a 400.
+"""
+
+from flask import Request, abort, request
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter
+
+from lms.core.text import has_nul
+
+# The largest value an INTEGER column (every id in the service) can hold.
+LARGEST_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """The `int` of every route: a number an integer column can hold, or "Page not found".
+
+    An out-of-range number is refused with NotFound rather than a failed conversion: werkzeug
+    would report a failed conversion on a route split by method as 405 Method Not Allowed.
+    """
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if number > LARGEST_ID or number < -LARGEST_ID:
+            raise NotFound()
+        return number
+
+
+def bounded_int(value) -> int:
+    """int(), refusing (ValueError) a number no integer column can hold."""
+    number = int(value)
+    if number > LARGEST_ID or number < -LARGEST_ID:
+        raise ValueError(f"{value} is out of range")
+    return number
+
+
+class BoundedValues(ImmutableMultiDict):
+    """Query and form values where `.get(name, type=int)` treats an out-of-range number as
+    missing, as it does a word."""
+
+    def get(self, key, default=None, type=None):
+        return super().get(key, default, bounded_int if type is int else type)
+
+    def getlist(self, key, type=None):
+        return super().getlist(key, bounded_int if type is int else type)
+
+
+class AppRequest(Request):
+    parameter_storage_class = BoundedValues
+
+
+def refuse_nul_bytes() -> None:
+    """Answer 400 when the address, a query value, a form value or an uploaded file's name
+    holds a NUL byte."""
+    if "\x00" in request.path:
+        abort(400)
+    for key, value in request.args.items(multi=True):
+        if has_nul(key) or has_nul(value):
+            abort(400)
+    if request.method in {"GET", "HEAD", "OPTIONS"}:
+        return
+    for key, value in request.form.items(multi=True):
+        if has_nul(key) or has_nul(value):
+            abort(400)
+    for key, upload in request.files.items(multi=True):
+        if has_nul(key) or has_nul(upload.filename):
+            abort(400)
