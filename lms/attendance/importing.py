@@ -13,7 +13,7 @@ from lms.attendance import services
 from lms.attendance.models import ImportBatch, Mark, MarkSource
 from lms.attendance.reports import ReportError, parse_report
 from lms.bookings.models import Booking
-from lms.catalogue.models import SessionDate
+from lms.catalogue.models import SessionDate, SessionStatus
 from lms.core.timefmt import uk_datetime
 from lms.extensions import db
 from lms.settings import services as settings
@@ -139,6 +139,7 @@ def apply(batch: ImportBatch, matches: dict[int, int], *, by: User, now: datetim
     batch.proposal = rows
     db.session.flush()
     changed = 0
+    closed = session_date.session.status is SessionStatus.COMPLETED
     for person in review(batch)["people"]:
         result = services.set_mark(
             session_date,
@@ -150,9 +151,10 @@ def apply(batch: ImportBatch, matches: dict[int, int], *, by: User, now: datetim
             minutes=person["minutes"],
         )
         changed += result is not None
+        if result is not None and closed:
+            services.resettle(person["booking"], now=now)
     batch.applied_at = now
     batch.added = changed
     batch.duplicates = len(rows) - changed if earlier_import(batch) else 0
     db.session.flush()
-    services.close_out_if_complete(session_date.session, now=now)
     return changed

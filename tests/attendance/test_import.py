@@ -75,7 +75,9 @@ def marks(app):
         return {user_id: (mark, minutes) for user_id, mark, minutes in rows}
 
 
-def test_a_zoom_report_is_reviewed_then_applied_and_closes_the_session(app, client, setup):
+def test_a_zoom_report_is_reviewed_then_applied_and_run_jobs_closes_the_session(
+    app, client, runner, setup
+):
     date_id, people = setup
     response = upload(client, date_id, "zoom_with_meeting_block.csv")
     assert response.status_code == 302
@@ -95,6 +97,9 @@ def test_a_zoom_report_is_reviewed_then_applied_and_closes_the_session(app, clie
         people["kwame"].id: (Mark.LEFT_EARLY, 30),
         people["zara"].id: (Mark.ABSENT, 0),
     }
+    with app.app_context():
+        assert db.session.scalar(sa.select(CourseSession.status)).value == "scheduled"
+    assert "sessions closed: 1" in runner.invoke(args=["run-jobs"]).output
     with app.app_context():
         assert db.session.scalar(sa.select(CourseSession.status)).value == "completed"
         batch = db.session.scalar(sa.select(ImportBatch))

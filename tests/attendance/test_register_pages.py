@@ -174,6 +174,8 @@ def test_an_admin_decides_about_someone_who_left_early(
         f"/registers/{date_id}",
         {**form_of(page), f"mark-{booking_id}": "left_early", f"mark-{_other}": "attended"},
     )
+    assert "Person 0" not in client.get("/admin/attendance-decisions").get_data(as_text=True)
+    post_form(client, f"/registers/{date_id}/final", {}, token_from=f"/registers/{date_id}/final")
     assert "Person 0" in client.get("/admin/attendance-decisions").get_data(as_text=True)
     post_form(
         client,
@@ -247,6 +249,7 @@ def test_charges_show_the_register_evidence_behind_them(
     login(trainer)
     page = client.get(f"/registers/{date_id}").get_data(as_text=True)
     post_form(client, f"/registers/{date_id}", {**form_of(page), f"mark-{booking_id}": "absent"})
+    post_form(client, f"/registers/{date_id}/final", {}, token_from=f"/registers/{date_id}/final")
     post_form(client, "/sign-out", {}, token_from="/")
     login(make_user(roles=(Role.COORDINATOR,), agency_id=agency))
     page = client.get("/agency/charges").get_data(as_text=True)
