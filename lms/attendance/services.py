@@ -25,6 +25,7 @@ from lms.catalogue.models import CourseSession, SessionDate, SessionStatus
 from lms.core.errors import DomainError
 from lms.core.timefmt import uk_datetime
 from lms.extensions import db
+from lms.settings import services as settings
 
 # Called as hook(booking, now=...) when a booking is completed (evaluation, certificate, ...).
 BOOKING_COMPLETED: list[Callable] = []
@@ -294,7 +295,8 @@ def self_check_in(
         raise AttendanceError(
             "You do not have a confirmed place on this session. Speak to the trainer"
         )
-    mark = Mark.LATE if now > session_date.starts_at + timedelta(minutes=15) else Mark.ATTENDED
+    late_after = timedelta(minutes=settings.current().late_after_minutes)
+    mark = Mark.LATE if now > session_date.starts_at + late_after else Mark.ATTENDED
     return set_mark(
         session_date, booking, mark, by=person, now=now, source=MarkSource.SELF_CHECK_IN
     )

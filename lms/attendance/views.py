@@ -289,22 +289,35 @@ def import_report(date_id):
 @bp.route("/imports/<int:batch_id>", methods=["GET", "POST"])
 @login_required
 def review_import(batch_id):
+    """Review an import a page at a time; each page's choices are kept when moving on, and
+    applying needs a choice for every row that matched nobody, on every page."""
     from lms.attendance import importing
     from lms.attendance.models import ImportBatch
 
     batch = db.get_or_404(ImportBatch, batch_id)
     session_date = _register_date(batch.session_date_id)
+    page = request.values.get("page", "1")
+    page = int(page) if page.isdigit() and len(page) < 7 else 1
     error = None
     if request.method == "POST":
-        matches = {}
+        choices = {}
         for key, value in request.form.items():
-            if key.startswith("match-") and value.isdigit():
-                matches[int(key.removeprefix("match-"))] = int(value)
+            index = key.removeprefix("match-")
+            if key.startswith("match-") and index.isdigit() and len(index) < 7:
+                if value and not value.isdigit():
+                    abort(400)
+                choices[int(index)] = int(value) if value else None
         try:
-            changed = importing.apply(batch, matches, by=current_user, now=utcnow())
-            db.session.commit()
-            flash(f"The report has been applied: {changed} marks set or changed.", "success")
-            return redirect(url_for("attendance.register", date_id=session_date.id))
+            importing.record_choices(batch, choices)
+            db.session.commit()  # this page's choices are kept even if applying is refused
+            if request.form.get("action") == "apply":
+                changed = importing.apply(batch, {}, by=current_user, now=utcnow())
+                db.session.commit()
+                flash(f"The report has been applied: {changed} marks set or changed.", "success")
+                return redirect(url_for("attendance.register", date_id=session_date.id))
+            target = request.form.get("go", "")
+            target = int(target) if target.isdigit() and len(target) < 7 else page
+            return redirect(url_for("attendance.review_import", batch_id=batch.id, page=target))
         except DomainError as problem:
             db.session.rollback()
             error = str(problem)
@@ -315,8 +328,8 @@ def review_import(batch_id):
         session=session_date.session,
         earlier=importing.earlier_import(batch),
         error=error,
-        **importing.review(batch),
-    )
+        **importing.review(batch, page),
+    ), (200 if error is None else 400)
 
 
 @bp.get("/admin/attendance-decisions")

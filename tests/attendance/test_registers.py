@@ -383,6 +383,16 @@ def test_self_check_in_only_during_the_session_and_with_a_booking(
     assert mark.mark is Mark.LATE  # two hours after the start
 
 
+def test_self_check_in_is_late_after_the_partnerships_setting(ctx, make_user, make_course_session):
+    settings.update({"late_after_minutes": 120}, by=None)
+    session_id = today_session(make_course_session)
+    (amina,) = booked(session_id, make_user())
+    date = first_date(session_id)
+    token = services.check_in_token(date)
+    mark = services.self_check_in(date, user(amina.user), token, now=NOW)
+    assert mark.mark is Mark.ATTENDED  # two hours after the start: not yet late
+
+
 def test_a_walk_in_is_booked_on_the_day_and_marked_attended(ctx, make_user, make_course_session):
     session_id = today_session(make_course_session, capacity=1, places_taken=0)
     booked(session_id, make_user())
