@@ -15,10 +15,11 @@ import sqlalchemy as sa
 
 from lms.accounts.models import User
 from lms.attendance import services
-from lms.attendance.models import Mark
+from lms.attendance.models import AttendanceMark, Mark
 from lms.attendance.services import AttendanceError, register_bookings, settle, unmarked
 from lms.audit import services as audit
-from lms.catalogue.models import CourseSession, SessionStatus
+from lms.bookings.models import Booking, BookingStatus
+from lms.catalogue.models import CourseSession, SessionDate, SessionStatus
 from lms.core.timefmt import uk_datetime
 from lms.extensions import db
 
@@ -50,9 +51,25 @@ def close_out(course_session: CourseSession, *, now: datetime) -> bool:
 def close_ended_sessions(*, now: datetime) -> int:
     """run-jobs: close every scheduled session whose last date has ended and whose register is
     complete; one commit per session. Returns how many closed; running it again closes none."""
+    missing_mark = (
+        sa.select(Booking.id)
+        .join(SessionDate, SessionDate.session_id == Booking.session_id)
+        .where(
+            Booking.session_id == CourseSession.id,
+            Booking.status == BookingStatus.CONFIRMED,
+            ~sa.exists().where(
+                AttendanceMark.booking_id == Booking.id,
+                AttendanceMark.session_date_id == SessionDate.id,
+            ),
+        )
+    )
     due = db.session.scalars(
         sa.select(CourseSession.id)
-        .where(CourseSession.status == SessionStatus.SCHEDULED, CourseSession.ends_at <= now)
+        .where(
+            CourseSession.status == SessionStatus.SCHEDULED,
+            CourseSession.ends_at <= now,
+            ~missing_mark.exists(),
+        )
         .order_by(CourseSession.ends_at, CourseSession.id)
     ).all()
     count = 0

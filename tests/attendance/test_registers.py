@@ -433,3 +433,22 @@ def test_a_correction_after_close_out_raises_or_withdraws_the_charge(
     db.session.commit()
     assert charge.status is ChargeStatus.WAIVED and "corrected" in charge.decision_reason
     assert db.session.get(Booking, kwame.id).completed_at == NOW
+
+
+def test_an_ended_session_with_nobody_left_on_it_closes_and_charges_late_cancellations(
+    ctx, charging, make_user, make_agency, make_course_session
+):
+    start = NOW + timedelta(hours=20)
+    session_id = make_course_session(dates=[(start, start + timedelta(hours=3))], capacity=5)
+    person = make_user(agency_id=make_agency())
+    booking = bookings.book_place(
+        db.session.get(CourseSession, session_id), user(person), by=user(person), now=NOW
+    )
+    bookings.cancel_booking(booking, by=user(person), reason="Unwell", now=NOW)
+    db.session.commit()
+    assert close_ended(now=start + timedelta(hours=2)) == 0  # not over yet
+    assert charge_count() == 0
+    assert [close_ended(now=start + timedelta(hours=4)) for _ in range(2)] == [1, 0]
+    assert db.session.get(CourseSession, session_id).status is SessionStatus.COMPLETED
+    charge = db.session.scalar(sa.select(NonAttendanceCharge))
+    assert (charge.booking_id, charge.reason) == (booking.id, ChargeReason.LATE_CANCELLATION)
