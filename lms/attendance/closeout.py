@@ -81,8 +81,11 @@ def close_ended_sessions(*, now: datetime) -> int:
     return count
 
 
-def refusal(course_session: CourseSession, *, now: datetime) -> str | None:
-    """Why the register cannot be made final now, or None when it can."""
+def refusal(
+    course_session: CourseSession, *, now: datetime, missing: list | None = None
+) -> str | None:
+    """Why the register cannot be made final now, or None when it can (`missing`: the
+    session's `unmarked` list, when the caller has it already)."""
     if course_session.status is SessionStatus.CANCELLED:
         return "This session was cancelled, so it has no register to close"
     if course_session.status is not SessionStatus.SCHEDULED:
@@ -93,7 +96,7 @@ def refusal(course_session: CourseSession, *, now: datetime) -> str | None:
             "The register can be made final once the last date has started, on "
             f"{uk_datetime(last.starts_at)}"
         )
-    missing = unmarked(course_session)
+    missing = unmarked(course_session) if missing is None else missing
     if missing:
         names = ", ".join(sorted({booking.user.name for _date, booking in missing}))
         return f"Mark everyone on every date before making the register final. Not marked: {names}"
@@ -121,6 +124,7 @@ class Closing:
 
 
 def closing(course_session: CourseSession, *, now: datetime) -> Closing:
+    """What the register page and the confirmation page say about closing the session."""
     missing = unmarked(course_session)
     scheduled = course_session.status is SessionStatus.SCHEDULED
     absent: tuple[str, ...] = ()
@@ -138,6 +142,6 @@ def closing(course_session: CourseSession, *, now: datetime) -> Closing:
         closed=course_session.status is SessionStatus.COMPLETED,
         ends_at=course_session.dates[-1].ends_at,
         missing=len(missing),
-        refusal=refusal(course_session, now=now),
+        refusal=refusal(course_session, now=now, missing=missing),
         absent=absent,
     )

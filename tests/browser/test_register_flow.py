@@ -66,7 +66,7 @@ def test_trainer_marks_a_register_makes_it_final_and_the_admin_sees_the_charge(
     assert "The register has been saved" in page.content()
     assert "Saving marks does not close the session" in page.content()
     with page.expect_navigation():
-        page.get_by_role("link", name="The register is final").click()
+        page.get_by_role("button", name="The register is final").click()
     assert "Kwame Mensah" in page.locator("main").inner_text()
     with page.expect_navigation():
         page.get_by_role("button", name="Close the session now").click()
