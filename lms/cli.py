@@ -10,6 +10,7 @@ from lms.extensions import db
 def run_jobs() -> dict:
     """Do every piece of due background work once; safe to run again at any time."""
     from lms.accounts.auth import purge_sign_in_records
+    from lms.attendance import closeout
     from lms.bookings import jobs as bookings
     from lms.core.ratelimit import purge_rate_limit_counters
     from lms.mail import services as mail
@@ -23,6 +24,7 @@ def run_jobs() -> dict:
     results.update(account_jobs(now=now))
     with current_app.test_request_context(base_url=config.get("BASE_URL") or "http://localhost"):
         results.update(bookings.run(now=now))
+        results["sessions closed"] = closeout.close_ended_sessions(now=now)
     db.session.commit()
     delivered = mail.deliver_due(
         transport=mail.transport_for(config),

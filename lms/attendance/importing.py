@@ -1,9 +1,12 @@
 """Virtual attendance import: a Teams or Zoom report for one session date becomes a proposal
-(minutes per booked person, matched by email then name), which the trainer reviews and applies.
-Only each person's total minutes are kept, never the raw join and leave log."""
+(minutes per booked person, matched by email then name; the session's trainers recognised the
+same way), which the trainer reviews, a page at a time, and applies. Only each person's total
+minutes and when they first joined are kept, never the raw join and leave log."""
 
 import hashlib
+import math
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -12,8 +15,7 @@ from lms.accounts.models import User
 from lms.attendance import services
 from lms.attendance.models import ImportBatch, Mark, MarkSource
 from lms.attendance.reports import ReportError, parse_report
-from lms.bookings.models import Booking
-from lms.catalogue.models import SessionDate
+from lms.catalogue.models import SessionDate, SessionStatus
 from lms.core.timefmt import uk_datetime
 from lms.extensions import db
 from lms.settings import services as settings
@@ -30,11 +32,43 @@ def _name_key(name: str) -> str:
     return " ".join(folded.replace(",", " ").split())
 
 
-def proposed_mark(minutes: int, scheduled: int, threshold_percent: int) -> Mark:
-    """Attended when present for the threshold share of the scheduled time; left early below."""
+PER_PAGE = 100  # people, and report rows to match, on one page of the review
+
+
+def proposed_mark(
+    minutes: int,
+    scheduled: int,
+    threshold_percent: int,
+    *,
+    joined_after_seconds: int | None = None,
+    late_after_minutes: int = 15,
+) -> Mark:
+    """Attended when present for the threshold share of the scheduled time, late when they also
+    first joined more than `late_after_minutes` after the start; left early below the share."""
     if minutes <= 0:
         return Mark.ABSENT
-    return Mark.ATTENDED if minutes * 100 >= scheduled * threshold_percent else Mark.LEFT_EARLY
+    if minutes * 100 < scheduled * threshold_percent:
+        return Mark.LEFT_EARLY
+    if joined_after_seconds is not None and joined_after_seconds > late_after_minutes * 60:
+        return Mark.LATE
+    return Mark.ATTENDED
+
+
+def _people_index(people: list[tuple[User, object]]) -> tuple[dict, dict]:
+    by_email = {user.email.lower(): item for user, item in people}
+    by_name: dict[str, list] = {}
+    for user, item in people:
+        by_name.setdefault(_name_key(user.name), []).append(item)
+    return by_email, by_name
+
+
+def _find(attendee, by_email: dict, by_name: dict, *, name_only_without_email: bool = False):
+    """The person a report row is: by email, else by a name only one person has."""
+    found = by_email.get((attendee.email or "").lower())
+    if found is None and not (name_only_without_email and attendee.email):
+        named = by_name.get(_name_key(attendee.name), [])
+        found = named[0] if len(named) == 1 else None
+    return found
 
 
 def upload(
@@ -47,17 +81,13 @@ def upload(
         report = parse_report(data, window=(session_date.starts_at, session_date.ends_at))
     except ReportError as error:
         raise ReportImportError(str(error), field="report") from None
-    bookings = services.register_bookings(session_date)
-    by_email = {b.user.email: b for b in bookings}
-    by_name: dict[str, list[Booking]] = {}
-    for booking in bookings:
-        by_name.setdefault(_name_key(booking.user.name), []).append(booking)
+    booked = _people_index([(b.user, b) for b in services.register_bookings(session_date)])
+    trainers = _people_index([(t, t) for t in session_date.session.trainers])
     rows = []
     for attendee in report.attendees:
-        booking = by_email.get((attendee.email or "").lower())
-        if booking is None:
-            named = by_name.get(_name_key(attendee.name), [])
-            booking = named[0] if len(named) == 1 else None
+        booking = _find(attendee, *booked)
+        trainer = None if booking else _find(attendee, *trainers, name_only_without_email=True)
+        first = attendee.intervals[0][0] if attendee.intervals else None
         rows.append(
             {
                 "name": attendee.name,
@@ -65,6 +95,11 @@ def upload(
                 "minutes": attendee.minutes,
                 "role": attendee.role,
                 "booking_id": booking.id if booking else None,
+                "trainer_id": trainer.id if trainer else None,
+                "joined_after_seconds": (
+                    int((first - session_date.starts_at).total_seconds()) if first else None
+                ),
+                "waiting_only": attendee.waiting_only,
             }
         )
     batch = ImportBatch(
@@ -95,51 +130,143 @@ def earlier_import(batch: ImportBatch) -> ImportBatch | None:
     )
 
 
-def review(batch: ImportBatch) -> dict:
-    """What the trainer sees before applying: each booked person's minutes and proposed mark,
-    and the report's rows that matched nobody."""
+@dataclass(frozen=True)
+class Page:
+    """One page of the review, with what the GOV.UK pagination macro asks of a page."""
+
+    page: int
+    pages: int
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+    def iter_pages(self, *, left_edge=1, right_edge=1, left_current=1, right_current=2):
+        """Page numbers to link to, with None where a run of them is left out."""
+        shown = [
+            n
+            for n in range(1, self.pages + 1)
+            if n <= left_edge
+            or n > self.pages - right_edge
+            or self.page - left_current <= n <= self.page + right_current
+        ]
+        for index, number in enumerate(shown):
+            if index and number - shown[index - 1] > 1:
+                yield None
+            yield number
+
+    def slice(self, items: list) -> list:
+        return items[(self.page - 1) * PER_PAGE : self.page * PER_PAGE]
+
+
+def _chosen(row: dict) -> int | None:
+    """The booking a report row counts for: the system's match, else the trainer's choice."""
+    return row.get("booking_id") or row.get("choice")
+
+
+def _to_match(rows: list[dict]) -> list[tuple[int, dict]]:
+    """Report rows that matched nobody booked and are not a trainer: the trainer decides."""
+    return [
+        (index, row)
+        for index, row in enumerate(rows)
+        if not row.get("booking_id") and not row.get("trainer_id")
+    ]
+
+
+def review(batch: ImportBatch, page: int = 1) -> dict:
+    """What the trainer sees before applying, a page at a time: each booked person's minutes and
+    proposed mark, the report's rows that matched nobody (with any choice already made), the
+    session's trainers, and the pages that still have rows nobody has decided about."""
     session_date = db.session.get(SessionDate, batch.session_date_id)
     scheduled = session_date.minutes
-    threshold = settings.current().attendance_threshold_percent
-    minutes: dict[int, int] = {}
-    for row in batch.proposal or []:
-        if row["booking_id"]:
-            minutes[row["booking_id"]] = minutes.get(row["booking_id"], 0) + row["minutes"]
+    rules = settings.current()
+    rows = batch.proposal or []
+    totals: dict[int, int] = {}
+    joined: dict[int, int] = {}
+    waiting: dict[int, bool] = {}
+    for row in rows:
+        if booking_id := _chosen(row):
+            totals[booking_id] = totals.get(booking_id, 0) + row["minutes"]
+            if (after := row.get("joined_after_seconds")) is not None:
+                joined[booking_id] = min(joined.get(booking_id, after), after)
+            waiting[booking_id] = waiting.get(booking_id, True) and bool(row.get("waiting_only"))
     people = [
         {
             "booking": booking,
-            "minutes": minutes.get(booking.id, 0),
-            "mark": proposed_mark(minutes.get(booking.id, 0), scheduled, threshold),
+            "minutes": totals.get(booking.id, 0),
+            "waiting_only": waiting.get(booking.id, False),
+            "mark": proposed_mark(
+                totals.get(booking.id, 0),
+                scheduled,
+                rules.attendance_threshold_percent,
+                joined_after_seconds=joined.get(booking.id),
+                late_after_minutes=rules.late_after_minutes,
+            ),
         }
         for booking in services.register_bookings(session_date)
     ]
-    unmatched = [
-        (index, row) for index, row in enumerate(batch.proposal or []) if not row["booking_id"]
-    ]
+    to_match = _to_match(rows)
+    pages = max(1, math.ceil(len(to_match) / PER_PAGE), math.ceil(len(people) / PER_PAGE))
+    current = Page(min(max(page, 1), pages), pages)
+    undecided = [n for n, (_index, row) in enumerate(to_match) if "choice" not in row]
     return {
-        "people": people,
-        "unmatched": unmatched,
+        "all_people": people,
+        "people": current.slice(people),
+        "unmatched": current.slice(to_match),
+        "trainers": [row for row in rows if row.get("trainer_id")],
+        "page": current,
+        "undecided_pages": sorted({n // PER_PAGE + 1 for n in undecided}),
         "scheduled": scheduled,
-        "threshold": threshold,
+        "threshold": rules.attendance_threshold_percent,
+        "late_after": rules.late_after_minutes,
     }
 
 
-def apply(batch: ImportBatch, matches: dict[int, int], *, by: User, now: datetime) -> int:
-    """Apply a reviewed import: the trainer's matches for unmatched rows first, then a mark and
-    minutes for every booked person. Applying the same file again changes nothing."""
+def record_choices(batch: ImportBatch, choices: dict[int, int | None]) -> None:
+    """Keep the trainer's decisions for the report rows of one page (a booking, or None for
+    nobody booked), so moving between pages loses none of them."""
     if batch.applied_at is not None:
         raise ReportImportError(f"This report was applied on {uk_datetime(batch.applied_at)}")
     session_date = db.session.get(SessionDate, batch.session_date_id)
     on_register = {b.id for b in services.register_bookings(session_date)}
     rows = [dict(row) for row in batch.proposal or []]
-    for index, booking_id in matches.items():
-        if booking_id not in on_register or not 0 <= index < len(rows):
+    decidable = {index for index, _row in _to_match(rows)}
+    for index, booking_id in choices.items():
+        if index not in decidable or (booking_id is not None and booking_id not in on_register):
             raise ReportImportError("Match report rows only to people on this register")
-        rows[index]["booking_id"] = booking_id
+        rows[index]["choice"] = booking_id
     batch.proposal = rows
     db.session.flush()
+
+
+def apply(batch: ImportBatch, choices: dict[int, int | None], *, by: User, now: datetime) -> int:
+    """Apply a reviewed import: this page's decisions, then a mark and minutes for every booked
+    person. Refused, changing nothing, while rows on other pages are undecided. Applying the same
+    file again changes nothing; after close-out the changes are corrections."""
+    record_choices(batch, choices)
+    reviewed = review(batch)
+    if pages := reviewed["undecided_pages"]:
+        listed = ", ".join(str(n) for n in pages)
+        raise ReportImportError(
+            f"Some report rows match nobody booked and have not been checked yet, on page "
+            f"{listed}. Choose who each is, or “Not someone booked”, then apply the report"
+        )
+    session_date = db.session.get(SessionDate, batch.session_date_id)
+    closed = session_date.session.status is SessionStatus.COMPLETED
     changed = 0
-    for person in review(batch)["people"]:
+    for person in reviewed["all_people"]:
         result = services.set_mark(
             session_date,
             person["booking"],
@@ -150,9 +277,10 @@ def apply(batch: ImportBatch, matches: dict[int, int], *, by: User, now: datetim
             minutes=person["minutes"],
         )
         changed += result is not None
+        if result is not None and closed:
+            services.resettle(person["booking"], now=now)
     batch.applied_at = now
     batch.added = changed
-    batch.duplicates = len(rows) - changed if earlier_import(batch) else 0
+    batch.duplicates = len(batch.proposal or []) - changed if earlier_import(batch) else 0
     db.session.flush()
-    services.close_out_if_complete(session_date.session, now=now)
     return changed

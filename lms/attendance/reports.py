@@ -13,15 +13,19 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from datetime import timezone as fixed_offset
 from zoneinfo import ZoneInfo
 
-Interval = tuple[datetime, datetime]
+from lms.attendance.report_times import (
+    NO_TIMES,
+    Interval,
+    ReportError,
+    date_order,
+    mismatch,
+    read_duration,
+    read_stamp,
+)
+
 LONDON = ZoneInfo("Europe/London")
-
-
-class ReportError(Exception):
-    """A file that is not a Teams or Zoom attendance report; message fit to show the user."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,7 @@ class Attendee:
     intervals: tuple[Interval, ...]
     minutes: int
     role: str | None
+    waiting_only: bool = False  # Zoom: in the waiting room, never admitted (0 minutes)
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,7 @@ class _Row:
     start: datetime
     end: datetime
     duration: timedelta | None = None
+    waiting: bool = False
 
 
 _MAGIC = {  # the first bytes of files people upload by mistake
@@ -92,25 +98,13 @@ _KINDS = {  # the tables, most exact first, and the columns (with times) each ne
     "events": ("timestamp", "action"),  # one row per Joined / Left: Teams' older layout
 }
 _STARTS, _ENDS = {"start time", "meeting start time"}, {"end time", "meeting end time"}
-_STAMP = re.compile(
-    r"(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4}),?(?:\s+|T)(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d{1,6})?"
-    r"\s*(?:([AaPp])\.?[Mm]\.?)?\s*([Zz]|[+-]\d{2}:?\d{2})?"
-)
-_DURATION = re.compile(
-    r"(?:(\d{1,4})\s*h(?:ours?|rs?)?)?\s*(?:(\d{1,6})\s*m(?:in(?:ute)?s?)?)?"
-    r"\s*(?:(\d{1,6})\s*s(?:ec(?:ond)?s?)?)?|(\d{1,4}):(\d{2})(?::(\d{2}))?",
-    re.IGNORECASE,
-)
+MAX_ROWS = 5_000  # rows of one attendance table; a session's report has far fewer
 _MAX_CELL = 320  # longer cells are ignored: no name, email or time is that long
 _SURNAME_FIRST = re.compile(r"([^,()]+),([^,()]+?)(\s*\(.*\))?")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _MISSING_COLUMNS = (
     "We could not find the columns of a Teams or Zoom attendance report (for Zoom: Name, "
     "Join time, Leave time; for Teams: Name, First join, Last leave or the in-meeting activities)."
-)
-_NO_TIMES = (
-    "The report has no rows with a join and a leave time we could read (we expect times like "
-    "14/11/22, 09:29:07 or 09/24/2020 11:35:16 AM)."
 )
 
 
@@ -120,11 +114,13 @@ def parse_report(
     window: tuple[datetime, datetime],
     timezone: ZoneInfo = LONDON,
     max_bytes: int = 5_000_000,
+    max_rows: int = MAX_ROWS,
 ) -> Report:
     """Read a Teams or Zoom attendance export for a session scheduled in `window` (UTC aware).
 
     Times in the file are wall-clock times in `timezone`. Raises ReportError, with a message for
-    the user, for anything that is not a readable report of this session.
+    the user, for anything that is not a readable report of this session, or that has more than
+    `max_rows` attendance rows.
     """
     if window[0].tzinfo is None or window[1].tzinfo is None:
         raise ValueError("window must be timezone-aware")
@@ -132,24 +128,30 @@ def parse_report(
     text = _decode(data, max_bytes)
     rows, tables, delimiter = _read(text)
     table = min(tables, key=lambda t: list(_KINDS).index(t.kind))
+    if len(table.rows) > max_rows:
+        raise ReportError(
+            f"The report has {len(table.rows):,} attendance rows; one session's report can have "
+            f"at most {max_rows:,}. Check that it is the report of this session only."
+        )
     zoom = table.kind == "intervals" and bool(
         table.headers & _ZOOM_HEADERS or (delimiter == "," and not table.headers & _TEAMS_HEADERS)
     )
     start_text, end_text = _meeting_times(rows)
     texts = [_cell(row, table, field) for row in table.rows for field in _KINDS[table.kind]]
     texts = [t for t in [*texts, start_text, end_text] if t]
-    order = _date_order(texts, zoom, window, timezone)
-    starts_at, ends_at = _stamp(start_text, order, timezone), _stamp(end_text, order, timezone)
+    order = date_order(texts, zoom, window, timezone)
+    starts_at = read_stamp(start_text, order, timezone)
+    ends_at = read_stamp(end_text, order, timezone)
     if table.kind == "events":
         found = _event_rows(table, order, timezone, ends_at)
     else:
         found = _interval_rows(table, order, timezone)
     if not found:
-        raise ReportError(_NO_TIMES)
+        raise ReportError(NO_TIMES)
     attendees = _attendees(found, window)
     if not any(a.intervals for a in attendees):
         first, last = min(r.start for r in found), max(r.end for r in found)
-        raise _mismatch(first, last, window, timezone)
+        raise mismatch(first, last, window, timezone)
     return Report("zoom" if zoom else "teams", attendees, starts_at, ends_at)
 
 
@@ -226,100 +228,68 @@ def _meeting_times(rows: list[list[str]]) -> tuple[str, str]:
     return start, end
 
 
-def _date_order(texts: list[str], zoom: bool, window: Interval, zone: ZoneInfo) -> str:
-    """Day-first or month-first: the reading whose dates fall within a day of the session."""
-    twelve_hour = any((m := _STAMP.fullmatch(t.strip())) and m.group(7) for t in texts)
-    orders = ("mdy", "dmy") if zoom or twelve_hour else ("dmy", "mdy")
-    low, high = window[0] - timedelta(days=1), window[1] + timedelta(days=1)
-
-    def near(order: str) -> int:
-        return sum(1 for t in texts if (s := _stamp(t, order, zone)) and low <= s <= high)
-
-    counts = {order: near(order) for order in orders}
-    best = max(orders, key=counts.__getitem__)
-    if counts[best] == 0:
-        stamps = [s for t in texts if (s := _stamp(t, orders[0], zone))]
-        stamps = stamps or [s for t in texts if (s := _stamp(t, orders[1], zone))]
-        if not stamps:
-            raise ReportError(_NO_TIMES)
-        raise _mismatch(min(stamps), max(stamps), window, zone)
-    return best
-
-
-def _stamp(text: str, order: str, zone: ZoneInfo) -> datetime | None:
-    """A report time as UTC: `dd/mm/yy, HH:MM:SS`, `m/d/yy, h:mm:ss PM`, ISO; else None."""
-    match = _STAMP.fullmatch(text.strip())
-    if not match:
-        return None
-    a, b, c, hour, minute, second, half, offset = match.groups()
-    if len(a) == 4:
-        year, month, day = a, b, c
-    elif len(c) in (2, 4):
-        year, (day, month) = c, (a, b) if order == "dmy" else (b, a)
-    else:
-        return None
-    try:
-        clock = int(hour)
-        if half:
-            if not 1 <= clock <= 12:
-                return None
-            clock = clock % 12 + (12 if half.lower() == "p" else 0)
-        tzinfo: ZoneInfo | fixed_offset = zone
-        if offset and offset in "zZ":
-            tzinfo = UTC
-        elif offset:
-            shift = timedelta(hours=int(offset[1:3]), minutes=int(offset[-2:]))
-            tzinfo = fixed_offset(-shift if offset[0] == "-" else shift)
-        full_year = int(year) + (2000 if len(year) == 2 else 0)
-        if not 1970 <= full_year <= 2200:
-            return None
-        moment = datetime(full_year, int(month), int(day), clock, int(minute), int(second or 0))
-        return moment.replace(tzinfo=tzinfo).astimezone(UTC)
-    except (ValueError, OverflowError):
-        return None
-
-
 def _interval_rows(table: _Table, order: str, zone: ZoneInfo) -> list[_Row]:
     """Rows with a join and a leave time; rows without readable times are skipped."""
     found = []
     start_field, end_field = _KINDS[table.kind]
     for row in table.rows:
         name = _name(_cell(row, table, "name"))
-        start = _stamp(_cell(row, table, start_field), order, zone)
-        end = _stamp(_cell(row, table, end_field), order, zone)
+        start = read_stamp(_cell(row, table, start_field), order, zone)
+        end = read_stamp(_cell(row, table, end_field), order, zone)
+        email = _email(_cell(row, table, "email")) or _email(_cell(row, table, "upn"))
+        role = _cell(row, table, "role") or None
+        if name and (start or end) and _cell(row, table, "waiting").lower() in ("yes", "true"):
+            # Zoom: time in the waiting room is not time in the session, but the person is
+            # listed (with no time) so the trainer sees they tried to join.
+            moment = start or end
+            found.append(_Row(name, email, role, moment, moment, waiting=True))
+            continue
         if not name or not start or not end or end < start:
             continue
-        if _cell(row, table, "waiting").lower() in ("yes", "true"):
-            continue  # Zoom: time in the waiting room is not time in the session
-        duration = _duration(_cell(row, table, "duration"))
+        duration = read_duration(_cell(row, table, "duration"))
         if table.kind == "spans" and duration is None:
             continue  # first join to last leave, without the time present, says too little
         if duration and duration >= end - start - timedelta(minutes=1):
             duration = None  # present throughout: the times are exact
-        email = _email(_cell(row, table, "email")) or _email(_cell(row, table, "upn"))
-        found.append(_Row(name, email, _cell(row, table, "role") or None, start, end, duration))
+        found.append(_Row(name, email, role, start, end, duration))
     return found
 
 
 def _event_rows(table: _Table, order: str, zone: ZoneInfo, ends_at: datetime | None) -> list[_Row]:
-    """Teams' older layout: Joined/Left events paired in order; no final Left means the end."""
+    """Teams' older layout: one row per Joined, "Joined before" or Left, with no device named.
+
+    Each Left closes the person's open time, whatever joins came before it: a join while already
+    present (a "Joined before" then a "Joined", or a second device) does not start a second
+    stretch. A later Left with nothing open, after such a second join, is that other device
+    leaving, so it extends the stretch it follows. Time still open at the end of the file (no
+    final Left) lasts to the meeting's end, else to the last time in the report."""
     events = []
     for row in table.rows:
         name, action = _name(_cell(row, table, "name")), _cell(row, table, "action").lower()
-        stamp = _stamp(_cell(row, table, "timestamp"), order, zone)
+        stamp = read_stamp(_cell(row, table, "timestamp"), order, zone)
         if name and stamp and action.startswith(("join", "left", "leave")):
-            events.append((stamp, not action.startswith("join"), name))
+            events.append((stamp, not action.startswith("join"), _key(name), name))
     events.sort()
-    found, open_joins = [], {}
-    for stamp, leaving, name in events:
-        joins = open_joins.setdefault(_key(name), (name, []))[1]
+    people: dict[str, dict] = {}
+    for stamp, leaving, key, name in events:
+        person = people.setdefault(key, {"name": name, "open": None, "extra": 0, "spans": []})
         if not leaving:
-            joins.append(stamp)
-        elif joins:
-            found.append(_Row(name, None, None, joins.pop(0), stamp))
-    end = ends_at or max((stamp for stamp, _, _ in events), default=None)
-    for name, joins in open_joins.values():
-        found += [_Row(name, None, None, start, max(start, end)) for start in joins if end]
+            if person["open"] is None:
+                person["open"] = stamp
+            else:
+                person["extra"] += 1  # already present: a duplicate join or a second device
+        elif person["open"] is not None:
+            person["spans"].append([person["open"], stamp])
+            person["open"] = None
+        elif person["extra"] and person["spans"]:
+            person["extra"] -= 1  # the other device leaving: present until now
+            person["spans"][-1][1] = max(person["spans"][-1][1], stamp)
+    end = ends_at or max((stamp for stamp, *_ in events), default=None)
+    found = []
+    for person in people.values():
+        if person["open"] is not None and end is not None:
+            person["spans"].append([person["open"], max(person["open"], end)])
+        found += [_Row(person["name"], None, None, start, stop) for start, stop in person["spans"]]
     return found
 
 
@@ -335,7 +305,10 @@ def _attendees(found: list[_Row], window: Interval) -> tuple[Attendee, ...]:
         if any(r.duration is not None for r in rows):
             seconds = min(seconds, sum(_present(r, window) for r in rows))
         role = next((r.role for r in rows if r.role), None)
-        attendees.append(Attendee(rows[0].name, rows[0].email, merged, int(seconds // 60), role))
+        waiting = all(r.waiting for r in rows)
+        attendees.append(
+            Attendee(rows[0].name, rows[0].email, merged, int(seconds // 60), role, waiting)
+        )
     return tuple(sorted(attendees, key=lambda a: (a.name.casefold(), a.email or "")))
 
 
@@ -356,20 +329,6 @@ def _merge(intervals: Iterable[Interval]) -> tuple[Interval, ...]:
         else:
             merged.append((start, end))
     return tuple(merged)
-
-
-def _mismatch(first: datetime, last: datetime, window: Interval, zone: ZoneInfo) -> ReportError:
-    def describe(start: datetime, end: datetime) -> str:
-        start, end = start.astimezone(zone), end.astimezone(zone)
-        same_day = start.date() == end.date()
-        return f"{start.day} {start:%B %Y, %H:%M}" + (
-            f"–{end:%H:%M}" if same_day else f" to {end.day} {end:%B %Y, %H:%M}"
-        )
-
-    return ReportError(
-        f"The report's dates ({describe(first, last)}) do not match the session date "
-        f"({describe(*window)})."
-    )
 
 
 def _cell(row: list[str], table: _Table, field: str) -> str:
@@ -393,14 +352,3 @@ def _name(text: str) -> str:
 
 def _email(text: str) -> str | None:
     return text.lower() if _EMAIL.fullmatch(text) else None
-
-
-def _duration(text: str) -> timedelta | None:
-    """Teams durations: `1h 2m 3s`, `21m 7s`, `1 hr 12 min`, `00:47:03`, `47:03`."""
-    match = _DURATION.fullmatch(text.strip())
-    if not match or not any(match.groups()):
-        return None
-    hours, minutes, seconds, *clock = (int(g or 0) for g in match.groups())
-    if match.group(4):
-        hours, minutes, seconds = clock if match.group(6) else (0, *clock[:2])
-    return timedelta(hours=hours, minutes=minutes, seconds=seconds)

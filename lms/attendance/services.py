@@ -1,8 +1,9 @@
-"""Attendance rules: registers, close-out, completion, walk-ins and self check-in.
+"""Attendance rules: registers, outcomes, completion, walk-ins and self check-in.
 
-A session closes itself when every confirmed booking is marked on every date; each booking's
-outcome (completed, partial, no-show) is fixed then, charges are raised and `complete_booking`,
-the event later features hang on, runs for each booking completed.
+Marking (and correcting) a register never closes its session: that is `lms.attendance.closeout`,
+after the last date has ended (run-jobs) or when the trainer says the register is final. At
+close-out each booking's outcome (completed, partial, no-show) is fixed by `settle`, charges are
+raised and `complete_booking`, the event later features hang on, runs for each booking completed.
 """
 
 import hashlib
@@ -24,6 +25,7 @@ from lms.catalogue.models import CourseSession, SessionDate, SessionStatus
 from lms.core.errors import DomainError
 from lms.core.timefmt import uk_datetime
 from lms.extensions import db
+from lms.settings import services as settings
 
 # Called as hook(booking, now=...) when a booking is completed (evaluation, certificate, ...).
 BOOKING_COMPLETED: list[Callable] = []
@@ -158,7 +160,8 @@ def save_register(
     session_date: SessionDate, entries: list[Entry], *, by: User, now: datetime
 ) -> CourseSession:
     """Save a register; if anyone else saved it meanwhile, nothing is saved and the people
-    they changed are named. Closes the session when it is complete."""
+    they changed are named. Never closes the session; after close-out a change is a correction
+    whose outcome and charges are settled again."""
     _check_markable(session_date, now)
     bookings = {booking.id: booking for booking in register_bookings(session_date)}
     conflicts, changed = [], []
@@ -184,7 +187,6 @@ def save_register(
     if session_date.session.status is SessionStatus.COMPLETED:
         for booking in changed:
             resettle(booking, now=now)
-    close_out_if_complete(session_date.session, now=now)
     return session_date.session
 
 
@@ -210,7 +212,6 @@ def mark_everyone_present(session_date: SessionDate, *, by: User, now: datetime)
             set_mark(session_date, booking, Mark.ATTENDED, by=by, now=now)
             count += 1
     db.session.flush()
-    close_out_if_complete(session_date.session, now=now)
     return count
 
 
@@ -235,31 +236,6 @@ def _outcome(booking: Booking, marks: list[AttendanceMark]) -> Outcome:
     if only_left_early and booking.left_early_counts:
         return Outcome.COMPLETED
     return Outcome.PARTIAL
-
-
-def close_out_if_complete(course_session: CourseSession, *, now: datetime) -> bool:
-    """Close a session once every confirmed booking is marked on every date: fix each booking's
-    outcome, complete those attended, and run the close-out hooks (charges, messages)."""
-    if course_session.status is not SessionStatus.SCHEDULED:
-        return False
-    if course_session.dates[-1].starts_at > now or unmarked(course_session):
-        return False
-    closed = db.session.execute(
-        sa.update(CourseSession)
-        .where(
-            CourseSession.id == course_session.id, CourseSession.status == SessionStatus.SCHEDULED
-        )
-        .values(status=SessionStatus.COMPLETED)
-        .execution_options(synchronize_session=False)
-    )
-    if closed.rowcount != 1:
-        return False
-    db.session.refresh(course_session)
-    for booking in register_bookings(course_session.dates[0]):
-        settle(booking, now=now)
-    for hook in SESSION_CLOSED:
-        hook(course_session, now=now)
-    return True
 
 
 def settle(booking: Booking, *, now: datetime) -> Outcome:
@@ -319,7 +295,8 @@ def self_check_in(
         raise AttendanceError(
             "You do not have a confirmed place on this session. Speak to the trainer"
         )
-    mark = Mark.LATE if now > session_date.starts_at + timedelta(minutes=15) else Mark.ATTENDED
+    late_after = timedelta(minutes=settings.current().late_after_minutes)
+    mark = Mark.LATE if now > session_date.starts_at + late_after else Mark.ATTENDED
     return set_mark(
         session_date, booking, mark, by=person, now=now, source=MarkSource.SELF_CHECK_IN
     )

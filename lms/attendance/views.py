@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from lms.accounts import permissions
 from lms.accounts.services import active_agencies, find_user_by_email
-from lms.attendance import services
+from lms.attendance import closeout, services
 from lms.attendance.models import Mark
 from lms.audit.services import events_for
 from lms.catalogue.models import SessionDate
@@ -46,6 +46,7 @@ def _render(
             started=session_date.starts_at <= utcnow(),
             unmarked=[b for b in bookings if b.id not in marks],
             agencies=active_agencies(),
+            closing=closeout.closing(session_date.session, now=utcnow()),
         ),
         status,
     )
@@ -88,12 +89,15 @@ def save(date_id):
             error=str(error),
             status=409 if isinstance(error, services.RegisterConflict) else 200,
         )
-    closed = (
-        " The session is complete and has been closed."
-        if course_session.status.value == "completed"
-        else ""
+    flash(
+        "The register has been saved."
+        + (
+            " The session was already closed, so outcomes and charges were corrected."
+            if course_session.status.value == "completed"
+            else ""
+        ),
+        "success",
     )
-    flash(f"The register has been saved.{closed}", "success")
     return redirect(url_for("attendance.register", date_id=date_id))
 
 
@@ -109,6 +113,31 @@ def everyone_present(date_id):
         ),
     )
     return redirect(url_for("attendance.register", date_id=date_id))
+
+
+@bp.route("/registers/<int:date_id>/final", methods=["GET", "POST"])
+@login_required
+def finalise(date_id):
+    """The trainer says the register is final: a page saying what closing does, then the close."""
+    session_date = _register_date(date_id)
+    course_session = session_date.session
+    now, error = utcnow(), None
+    if request.method == "POST":
+        try:
+            closeout.finalise(course_session, by=current_user, now=now)
+            db.session.commit()
+            flash("The register is final and the session has been closed.", "success")
+            return redirect(url_for("attendance.register", date_id=date_id))
+        except DomainError as problem:
+            db.session.rollback()
+            error = str(problem)
+    return render_template(
+        "attendance/finalise.html",
+        date=session_date,
+        session=course_session,
+        closing=closeout.closing(course_session, now=now),
+        error=error,
+    ), (200 if error is None else 400)
 
 
 @bp.post("/registers/<int:date_id>/walk-in")
@@ -260,22 +289,35 @@ def import_report(date_id):
 @bp.route("/imports/<int:batch_id>", methods=["GET", "POST"])
 @login_required
 def review_import(batch_id):
+    """Review an import a page at a time; each page's choices are kept when moving on, and
+    applying needs a choice for every row that matched nobody, on every page."""
     from lms.attendance import importing
     from lms.attendance.models import ImportBatch
 
     batch = db.get_or_404(ImportBatch, batch_id)
     session_date = _register_date(batch.session_date_id)
+    page = request.values.get("page", "1")
+    page = int(page) if page.isdigit() and len(page) < 7 else 1
     error = None
     if request.method == "POST":
-        matches = {}
+        choices = {}
         for key, value in request.form.items():
-            if key.startswith("match-") and value.isdigit():
-                matches[int(key.removeprefix("match-"))] = int(value)
+            index = key.removeprefix("match-")
+            if key.startswith("match-") and index.isdigit() and len(index) < 7:
+                if value and not value.isdigit():
+                    abort(400)
+                choices[int(index)] = int(value) if value else None
         try:
-            changed = importing.apply(batch, matches, by=current_user, now=utcnow())
-            db.session.commit()
-            flash(f"The report has been applied: {changed} marks set or changed.", "success")
-            return redirect(url_for("attendance.register", date_id=session_date.id))
+            importing.record_choices(batch, choices)
+            db.session.commit()  # this page's choices are kept even if applying is refused
+            if request.form.get("action") == "apply":
+                changed = importing.apply(batch, {}, by=current_user, now=utcnow())
+                db.session.commit()
+                flash(f"The report has been applied: {changed} marks set or changed.", "success")
+                return redirect(url_for("attendance.register", date_id=session_date.id))
+            target = request.form.get("go", "")
+            target = int(target) if target.isdigit() and len(target) < 7 else page
+            return redirect(url_for("attendance.review_import", batch_id=batch.id, page=target))
         except DomainError as problem:
             db.session.rollback()
             error = str(problem)
@@ -286,8 +328,8 @@ def review_import(batch_id):
         session=session_date.session,
         earlier=importing.earlier_import(batch),
         error=error,
-        **importing.review(batch),
-    )
+        **importing.review(batch, page),
+    ), (200 if error is None else 400)
 
 
 @bp.get("/admin/attendance-decisions")

@@ -115,6 +115,12 @@ class SettingsForm(FlaskForm):
         validators=[InputRequired("Enter a percentage")],
         widget=GovTextInput(),
     )
+    late_after_minutes = IntegerField(
+        "Minutes after the start from which someone counts as late",
+        description="Used for self check-in and for people joining a virtual session",
+        validators=[InputRequired("Enter a number of minutes")],
+        widget=GovTextInput(),
+    )
     submit = SubmitField("Save settings", widget=GovSubmitInput())
 
     def values(self) -> dict:
@@ -134,6 +140,7 @@ class SettingsForm(FlaskForm):
             "dispute_window_days",
             "repeat_no_show_threshold",
             "attendance_threshold_percent",
+            "late_after_minutes",
         ):
             values[name] = getattr(self, name).data
         values["exempt_statutory_partners"] = bool(self.exempt_statutory_partners.data)

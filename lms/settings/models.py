@@ -24,6 +24,7 @@ class PartnershipSettings(TimestampMixin, db.Model):
         sa.CheckConstraint(
             "attendance_threshold_percent BETWEEN 1 AND 100", name="attendance_threshold_range"
         ),
+        sa.CheckConstraint("late_after_minutes BETWEEN 1 AND 120", name="late_after_minutes_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, default=1)
@@ -43,3 +44,5 @@ class PartnershipSettings(TimestampMixin, db.Model):
     repeat_no_show_threshold: Mapped[int] = mapped_column(default=3)
     # Share of the scheduled time a virtual attendee must be present to count as attended.
     attendance_threshold_percent: Mapped[int] = mapped_column(default=75)
+    # Someone arriving (or joining online) more than this many minutes after the start is late.
+    late_after_minutes: Mapped[int] = mapped_column(default=15)

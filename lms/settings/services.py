@@ -22,6 +22,7 @@ LIMITS = {
         100,
         "share of the time a virtual attendee must be present",
     ),
+    "late_after_minutes": (1, 120, "minutes after the start from which someone is late"),
 }
 
 

@@ -67,6 +67,28 @@ def upload(client, date_id, name, data=None):
     )
 
 
+def choices_on(page: str) -> dict:
+    """The review form's selects as a browser sends them: the selected option, else the first."""
+    form = {}
+    for name, body in re.findall(r'<select[^>]*name="(match-\d+)"[^>]*>(.*?)</select>', page, re.S):
+        chosen = re.search(r'<option value="(\d*)" selected>', body)
+        form[name] = chosen.group(1) if chosen else ""
+    return form
+
+
+def send(client, location, extra=None, **options):
+    """Post the review page at `location` as a browser would, with `extra` fields changed."""
+    page = client.get(location).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    page_number = re.search(r'name="page" value="(\d+)"', page).group(1)
+    data = {"csrf_token": token, "page": page_number, **choices_on(page), **(extra or {})}
+    return client.post(location, data=data, headers={"Referer": "https://localhost/"}, **options)
+
+
+def apply_review(client, location, extra=None, **options):
+    return send(client, location, {"action": "apply", **(extra or {})}, **options)
+
+
 def marks(app):
     with app.app_context():
         rows = db.session.execute(
@@ -75,19 +97,16 @@ def marks(app):
         return {user_id: (mark, minutes) for user_id, mark, minutes in rows}
 
 
-def test_a_zoom_report_is_reviewed_then_applied_and_closes_the_session(app, client, setup):
+def test_a_zoom_report_is_reviewed_then_applied_and_run_jobs_closes_the_session(
+    app, client, runner, setup
+):
     date_id, people = setup
     response = upload(client, date_id, "zoom_with_meeting_block.csv")
     assert response.status_code == 302
     review = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Grace Okafor" in review and "Sam Jones" in review  # trainer and guest: unmatched
     assert marks(app) == {}  # nothing saved before the trainer applies it
-    token = csrf_token(client, response.headers["Location"])
-    applied = client.post(
-        response.headers["Location"],
-        data={"csrf_token": token},
-        headers={"Referer": "https://localhost/"},
-    )
+    applied = apply_review(client, response.headers["Location"])
     assert applied.status_code == 302
     assert marks(app) == {
         people["priya"].id: (Mark.ATTENDED, 164),
@@ -96,10 +115,26 @@ def test_a_zoom_report_is_reviewed_then_applied_and_closes_the_session(app, clie
         people["zara"].id: (Mark.ABSENT, 0),
     }
     with app.app_context():
+        assert db.session.scalar(sa.select(CourseSession.status)).value == "scheduled"
+    assert "sessions closed: 1" in runner.invoke(args=["run-jobs"]).output
+    with app.app_context():
         assert db.session.scalar(sa.select(CourseSession.status)).value == "completed"
         batch = db.session.scalar(sa.select(ImportBatch))
         assert all(
-            set(row) == {"name", "email", "minutes", "role", "booking_id"} for row in batch.proposal
+            set(row)
+            == {
+                "name",
+                "email",
+                "minutes",
+                "role",
+                "booking_id",
+                "trainer_id",
+                "joined_after_seconds",
+                "waiting_only",
+                "choice",
+            }
+            - ({"choice"} if row["booking_id"] else set())
+            for row in batch.proposal
         )
 
 
@@ -112,13 +147,7 @@ def test_importing_the_same_file_again_changes_nothing(app, client, setup):
         if attempt:
             assert "This same file was applied" in page
         before = marks(app)
-        token = csrf_token(client, location)
-        result = client.post(
-            location,
-            data={"csrf_token": token},
-            headers={"Referer": "https://localhost/"},
-            follow_redirects=True,
-        )
+        result = apply_review(client, location, follow_redirects=True)
         if attempt:
             assert "0 marks set or changed" in result.get_data(as_text=True)
             assert marks(app) == before

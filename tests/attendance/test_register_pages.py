@@ -174,6 +174,8 @@ def test_an_admin_decides_about_someone_who_left_early(
         f"/registers/{date_id}",
         {**form_of(page), f"mark-{booking_id}": "left_early", f"mark-{_other}": "attended"},
     )
+    assert "Person 0" not in client.get("/admin/attendance-decisions").get_data(as_text=True)
+    post_form(client, f"/registers/{date_id}/final", {}, token_from=f"/registers/{date_id}/final")
     assert "Person 0" in client.get("/admin/attendance-decisions").get_data(as_text=True)
     post_form(
         client,
@@ -247,7 +249,35 @@ def test_charges_show_the_register_evidence_behind_them(
     login(trainer)
     page = client.get(f"/registers/{date_id}").get_data(as_text=True)
     post_form(client, f"/registers/{date_id}", {**form_of(page), f"mark-{booking_id}": "absent"})
+    post_form(client, f"/registers/{date_id}/final", {}, token_from=f"/registers/{date_id}/final")
     post_form(client, "/sign-out", {}, token_from="/")
     login(make_user(roles=(Role.COORDINATOR,), agency_id=agency))
     page = client.get("/agency/charges").get_data(as_text=True)
     assert "marked absent by Tomasz Nowak" in page and "(register)" in page
+
+
+def test_the_register_fits_a_phone_with_a_stacked_layout(
+    app, client, make_user, make_course_session, login
+):
+    """The markup the phone layout rests on; a browser test checks the width itself."""
+    trainer = make_user(roles=(Role.TRAINER,))
+    date_id, booking_ids = running_session(
+        app, make_course_session, make_user, trainer_ids=[trainer.id]
+    )
+    login(trainer)
+    page = client.get(f"/registers/{date_id}").get_data(as_text=True)
+    assert '<table class="govuk-table app-register">' in page
+    assert page.count('<tr class="govuk-table__row app-register__row">') == len(booking_ids)
+    assert page.count('class="govuk-table__cell app-register__person"') == len(booking_ids)
+    assert page.count('class="govuk-table__cell app-register__marks"') == len(booking_ids)
+    assert 'style="' not in page  # no inline styles under the CSP
+    with client.get("/assets/app.css") as response:
+        css = response.get_data(as_text=True)
+    register_css = css.split("/* Attendance register */", 1)[1]
+    phone = register_css.split("@media (max-width: 40.0525em) {", 1)[1]
+    for selector in (".app-register__row", ".app-register__person", ".app-register__marks"):
+        assert selector in phone
+    assert "display: block;" in phone and "flex-wrap: wrap;" in phone
+    # The hidden legend is a GOV.UK display: table box, as wide as its text, unless made a block.
+    legend = register_css.split(".app-register__marks .govuk-fieldset__legend {", 1)[1]
+    assert legend.split("}", 1)[0].strip().startswith("display: block;")

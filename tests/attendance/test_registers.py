@@ -1,4 +1,7 @@
-"""Registers, close-out, charges and disputes, tested on the services."""
+"""Registers, close-out, charges and disputes, tested on the services.
+
+The sessions here run 10:00 to 13:00 and are marked at noon (NOW): marking never closes them;
+`close_ended` (the run-jobs close-out) or the trainer's "the register is final" does."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -6,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from lms.accounts.models import Role, User
-from lms.attendance import charges, services
+from lms.attendance import charges, closeout, services
 from lms.attendance.models import (
     AttendanceMark,
     ChargeReason,
@@ -68,7 +71,20 @@ def entries(*pairs):
     return [services.Entry(booking.id, mark, 0) for booking, mark in pairs]
 
 
-def test_marking_everyone_closes_the_session_and_completes_attenders(
+def close_ended(now=NOW + timedelta(hours=2)) -> int:
+    """What run-jobs does: close the sessions that have ended with a complete register."""
+    return closeout.close_ended_sessions(now=now)
+
+
+def messages() -> list[tuple[str, str]]:
+    return [(m.kind, m.recipient) for m in db.session.scalars(sa.select(OutboxMessage))]
+
+
+def charge_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(NonAttendanceCharge))
+
+
+def test_a_complete_register_closes_only_after_the_end_and_completes_attenders(
     ctx, make_user, make_course_session
 ):
     session_id = today_session(make_course_session)
@@ -81,8 +97,13 @@ def test_marking_everyone_closes_the_session_and_completes_attenders(
         now=NOW,
     )
     db.session.commit()
+    assert db.session.get(CourseSession, session_id).status is SessionStatus.SCHEDULED
+    assert close_ended(now=NOW + timedelta(minutes=59)) == 0  # ends at 13:00
+    assert db.session.get(Booking, amina.id).completed_at is None
+    later = NOW + timedelta(hours=1, minutes=5)
+    assert close_ended(now=later) == 1
     assert db.session.get(CourseSession, session_id).status is SessionStatus.COMPLETED
-    assert all(db.session.get(Booking, b.id).completed_at == NOW for b in (amina, ben))
+    assert all(db.session.get(Booking, b.id).completed_at == later for b in (amina, ben))
     assert {db.session.get(Booking, b.id).outcome for b in (amina, ben)} == {"completed"}
 
 
@@ -97,6 +118,8 @@ def test_a_partly_marked_register_does_not_close(ctx, make_user, make_course_ses
     assert [
         b.user_id for _d, b in services.unmarked(db.session.get(CourseSession, session_id))
     ] == [_ben.user_id]
+    assert close_ended() == 0
+    assert db.session.get(CourseSession, session_id).status is SessionStatus.SCHEDULED
 
 
 def test_a_date_in_the_future_cannot_be_marked(ctx, make_user, make_course_session):
@@ -157,6 +180,7 @@ def test_left_early_needs_an_admins_decision(ctx, make_user, make_course_session
         first_date(session_id), entries((amina, Mark.LEFT_EARLY)), by=user(make_user()), now=NOW
     )
     db.session.commit()
+    close_ended()
     booking = db.session.get(Booking, amina.id)
     assert booking.outcome == "partial" and booking.completed_at is None
     services.decide_left_early(
@@ -176,6 +200,8 @@ def test_the_completion_hook_runs_once_per_completed_booking(ctx, make_user, mak
             first_date(session_id), entries((amina, Mark.ATTENDED)), by=user(make_user()), now=NOW
         )
         db.session.commit()
+        assert completed == []
+        assert [close_ended(), close_ended()] == [1, 0]  # run-jobs twice closes it once
     finally:
         services.BOOKING_COMPLETED.pop()
     assert completed == [amina.id]
@@ -206,6 +232,8 @@ def test_no_shows_are_charged_to_the_agency_on_the_booking(
         now=NOW,
     )
     db.session.commit()
+    assert charge_count() == 0 and messages() == []
+    close_ended()
     charge = db.session.scalar(sa.select(NonAttendanceCharge))
     assert (charge.booking_id, charge.agency_id, charge.reason, charge.amount_pence) == (
         kwame.id,
@@ -213,7 +241,7 @@ def test_no_shows_are_charged_to_the_agency_on_the_booking(
         ChargeReason.NO_SHOW,
         5000,
     )
-    kinds = {(m.kind, m.recipient) for m in db.session.scalars(sa.select(OutboxMessage))}
+    kinds = set(messages())
     assert ("no_show_manager", "head@alderroad.example") in kinds
     assert ("no_show", kwame.user.email) in kinds
 
@@ -240,6 +268,7 @@ def test_late_cancellations_are_charged_and_substitutions_never(
         now=later,
     )
     db.session.commit()
+    close_ended(now=start + timedelta(hours=4))
     charged = dict(
         db.session.execute(
             sa.select(NonAttendanceCharge.booking_id, NonAttendanceCharge.reason)
@@ -260,7 +289,8 @@ def test_exempt_agencies_and_zero_amounts_are_never_charged(
         first_date(session_id), entries((absent, Mark.ABSENT)), by=user(make_user()), now=NOW
     )
     db.session.commit()
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(NonAttendanceCharge)) == 0
+    assert close_ended() == 1
+    assert charge_count() == 0
 
 
 def test_disputes_within_the_window_by_the_agency_then_an_admin_decides(
@@ -273,6 +303,7 @@ def test_disputes_within_the_window_by_the_agency_then_an_admin_decides(
         first_date(session_id), entries((absent, Mark.ABSENT)), by=user(make_user()), now=NOW
     )
     db.session.commit()
+    close_ended()
     charge = db.session.scalar(sa.select(NonAttendanceCharge))
     coordinator = make_user(roles=(Role.COORDINATOR,), agency_id=agency)
     stranger = make_user(roles=(Role.COORDINATOR,), agency_id=other)
@@ -318,6 +349,7 @@ def test_repeat_no_shows_make_new_bookings_need_approval(
             first_date(session_id), entries((absent, Mark.ABSENT)), by=user(make_user()), now=NOW
         )
         db.session.commit()
+        close_ended()
     warned = [
         m.recipient
         for m in db.session.scalars(
@@ -351,6 +383,16 @@ def test_self_check_in_only_during_the_session_and_with_a_booking(
     assert mark.mark is Mark.LATE  # two hours after the start
 
 
+def test_self_check_in_is_late_after_the_partnerships_setting(ctx, make_user, make_course_session):
+    settings.update({"late_after_minutes": 120}, by=None)
+    session_id = today_session(make_course_session)
+    (amina,) = booked(session_id, make_user())
+    date = first_date(session_id)
+    token = services.check_in_token(date)
+    mark = services.self_check_in(date, user(amina.user), token, now=NOW)
+    assert mark.mark is Mark.ATTENDED  # two hours after the start: not yet late
+
+
 def test_a_walk_in_is_booked_on_the_day_and_marked_attended(ctx, make_user, make_course_session):
     session_id = today_session(make_course_session, capacity=1, places_taken=0)
     booked(session_id, make_user())
@@ -373,6 +415,8 @@ def test_a_correction_after_close_out_raises_or_withdraws_the_charge(
     trainer = user(make_user(roles=(Role.TRAINER,)))
     services.mark_everyone_present(date, by=trainer, now=NOW)
     db.session.commit()
+    closeout.finalise(db.session.get(CourseSession, session_id), by=trainer, now=NOW)
+    db.session.commit()
     assert db.session.get(CourseSession, session_id).status is SessionStatus.COMPLETED
     version = services.marks_for(date)[kwame.id].version
     services.save_register(
@@ -389,3 +433,22 @@ def test_a_correction_after_close_out_raises_or_withdraws_the_charge(
     db.session.commit()
     assert charge.status is ChargeStatus.WAIVED and "corrected" in charge.decision_reason
     assert db.session.get(Booking, kwame.id).completed_at == NOW
+
+
+def test_an_ended_session_with_nobody_left_on_it_closes_and_charges_late_cancellations(
+    ctx, charging, make_user, make_agency, make_course_session
+):
+    start = NOW + timedelta(hours=20)
+    session_id = make_course_session(dates=[(start, start + timedelta(hours=3))], capacity=5)
+    person = make_user(agency_id=make_agency())
+    booking = bookings.book_place(
+        db.session.get(CourseSession, session_id), user(person), by=user(person), now=NOW
+    )
+    bookings.cancel_booking(booking, by=user(person), reason="Unwell", now=NOW)
+    db.session.commit()
+    assert close_ended(now=start + timedelta(hours=2)) == 0  # not over yet
+    assert charge_count() == 0
+    assert [close_ended(now=start + timedelta(hours=4)) for _ in range(2)] == [1, 0]
+    assert db.session.get(CourseSession, session_id).status is SessionStatus.COMPLETED
+    charge = db.session.scalar(sa.select(NonAttendanceCharge))
+    assert (charge.booking_id, charge.reason) == (booking.id, ChargeReason.LATE_CANCELLATION)

@@ -113,6 +113,47 @@ def test_teams_legacy_events_are_paired_and_an_organiser_without_left_stays_to_t
     )
 
 
+def test_teams_legacy_every_left_closes_the_persons_open_time():
+    report = parse_report(sample("teams_legacy_rejoin.csv"), window=WINDOW)
+
+    assert summary(report) == {
+        # Joined 09:30, left 12:40: 180.
+        "Alex Morgan": (None, 180, None),
+        # Rejoiner: 09:40–10:40 (60) + 10:50–12:29 (99) = 159.
+        "Bethan Hughes": (None, 159, None),
+        # "Joined before" 09:15 then "Joined" 09:31, one Left at 10:15: 09:30–10:15 = 45, not
+        # present to the end because of the second join.
+        "Dev Kaur": (None, 45, None),
+        # The organiser, no final Left: to the last time in the report (12:40), clipped: 180.
+        "Grace Okafor": (None, 180, None),
+        # No final Left either: 09:50 to the end of the report, clipped to 12:30 = 160.
+        "Linh Nguyen": (None, 160, None),
+        # Joined twice within a minute, one Left at 11:30: 09:30–11:30 = 120.
+        "Sam Jones": (None, 120, None),
+    }
+    assert person(report, "Dev Kaur").intervals == ((at("9:30"), at("10:15")),)
+    assert person(report, "Bethan Hughes").intervals == (
+        (at("9:40"), at("10:40")),
+        (at("10:50"), at("12:29")),
+    )
+
+
+def test_teams_legacy_a_left_with_nothing_open_is_ignored_unless_a_second_device_joined():
+    text = (
+        "Full Name\tUser Action\tTimestamp\n"
+        "Ann Lowe\tLeft\t3/9/2027, 9:40:00 AM\n"  # before any join: says nothing
+        "Ann Lowe\tJoined\t3/9/2027, 10:00:00 AM\n"
+        "Ann Lowe\tLeft\t3/9/2027, 11:00:00 AM\n"
+        "Ann Lowe\tLeft\t3/9/2027, 11:30:00 AM\n"  # nothing open, no second join: ignored
+        "Bo Chan\tJoined\t3/9/2027, 9:30:00 AM\n"
+        "Bo Chan\tJoined\t3/9/2027, 10:00:00 AM\n"  # a phone as well
+        "Bo Chan\tLeft\t3/9/2027, 10:30:00 AM\n"
+        "Bo Chan\tLeft\t3/9/2027, 12:00:00 PM\n"  # the laptop leaving: present until noon
+    )
+    report = parse_report(text.encode("utf-16"), window=WINDOW)
+    assert summary(report) == {"Ann Lowe": (None, 60, None), "Bo Chan": (None, 150, None)}
+
+
 def test_teams_2021_layout_with_one_row_per_person_trusts_a_shorter_duration():
     text = (
         "Meeting Summary\n"
@@ -183,6 +224,37 @@ def test_zoom_report_with_lower_case_headers_and_extra_columns():
         (at("9:50"), at("11:00")),
         (at("11:30"), at("12:30")),
     )
+
+
+def test_zoom_people_only_in_the_waiting_room_are_listed_with_no_time():
+    report = parse_report(sample("zoom_waiting_room.csv"), window=WINDOW)
+    assert summary(report) == {
+        "Grace Okafor": ("grace.okafor@cityscp.org.uk", 180, None),
+        # Joined 22 minutes late and stayed: 09:52–12:30 = 158.
+        "Kwame Mensah": ("kwame.mensah@westpolice.pnn.police.uk", 158, None),
+        "Priya Patel": ("priya.patel@northhealth.nhs.uk", 180, None),
+        # In the waiting room only, never admitted: listed, 0 minutes, no time.
+        "Sam Jones": (None, 0, None),
+        "Tom Reid": (None, 0, None),
+    }
+    assert [a.name for a in report.attendees if a.waiting_only] == ["Sam Jones", "Tom Reid"]
+    assert person(report, "Tom Reid").intervals == ()
+    # Priya waited, then was admitted: her waiting-room row is not time in the session.
+    lowercase = parse_report(sample("zoom_lowercase_headers.csv"), window=WINDOW)
+    assert not person(lowercase, "Priya Patel").waiting_only
+
+
+def test_a_report_with_more_rows_than_the_cap_is_refused():
+    header = "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\r\n"
+    row = "Guest {n},,03/09/2027 09:30:00 AM,03/09/2027 10:00:00 AM,30,Yes\r\n"
+    five = (header + "".join(row.format(n=n) for n in range(5))).encode()
+    assert len(parse_report(five, window=WINDOW, max_rows=5).attendees) == 5
+    assert refusal(five, max_rows=4) == (
+        "The report has 5 attendance rows; one session's report can have at most 4. "
+        "Check that it is the report of this session only."
+    )
+    big = (header + "".join(row.format(n=n) for n in range(5_001))).encode()
+    assert "The report has 5,001 attendance rows" in refusal(big)
 
 
 def test_times_are_read_in_the_organisers_timezone():

@@ -1,4 +1,5 @@
-"""A trainer takes a register in a real browser; the admin then sees the no-show's charge."""
+"""A trainer takes a register in a real browser and makes it final; the admin then sees the
+no-show's charge."""
 
 from datetime import timedelta
 
@@ -23,7 +24,7 @@ def sign_in(page, base, email):
         page.get_by_role("button", name="Sign in").click()
 
 
-def test_trainer_marks_a_register_and_the_admin_sees_the_charge(
+def test_trainer_marks_a_register_makes_it_final_and_the_admin_sees_the_charge(
     app, live_server, page, browser, make_user, make_agency, make_course, make_course_session
 ):
     school = make_agency("Alder Road Primary School")
@@ -63,6 +64,13 @@ def test_trainer_marks_a_register_and_the_admin_sees_the_charge(
     with page.expect_navigation():
         page.get_by_role("button", name="Save the register").click()
     assert "The register has been saved" in page.content()
+    assert "Saving marks does not close the session" in page.content()
+    with page.expect_navigation():
+        page.get_by_role("button", name="The register is final").click()
+    assert "Kwame Mensah" in page.locator("main").inner_text()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Close the session now").click()
+    assert "The register is final and the session has been closed" in page.content()
     assert page.console_errors == []
 
     context = browser.new_context()

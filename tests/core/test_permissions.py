@@ -81,6 +81,7 @@ MATRIX = {
     "/registers/{date}/sign-in-sheet.pdf": only("admin"),
     "/registers/{date}/check-in": only("admin"),
     "/registers/{date}/import": only("admin"),
+    "/registers/{date}/final": only("admin"),
     "/imports/{batch}": only("admin"),
     "/check-in/{date}/{token}": SIGNED_IN,
     "/agency/charges": only("coordinator"),
