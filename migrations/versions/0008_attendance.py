@@ -1,7 +1,7 @@
 """attendance: the minutes after a session's start from which a virtual attendee counts as late
 
-Revision ID: 0006_attendance
-Revises: 0005_reports
+Revision ID: 0008_attendance
+Revises: 0007_core_security
 Create Date: 2026-11-29 15:30:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0006_attendance'
-down_revision = '0005_reports'
+revision = '0008_attendance'
+down_revision = '0007_core_security'
 branch_labels = None
 depends_on = None
 
