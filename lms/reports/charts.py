@@ -6,6 +6,7 @@ presentation attributes. Every figure is also written in the chart's description
 
 from markupsafe import Markup, escape
 
+from lms.core.numbers import decimal_text
 from lms.reports.tables import Chart
 
 COLOURS = ("#1d70b8", "#f47738", "#00703c", "#4c2c92", "#d4351c")  # GOV.UK blue, orange, ...
@@ -28,9 +29,9 @@ def figure(value, unit: str = "") -> str:
     if value is None:
         return "no figure"
     if unit == "%":
-        return f"{value:,.1f}%"
+        return f"{decimal_text(value)}%"
     if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.1f}"
+        return decimal_text(value)
     return f"{int(value):,}"
 
 

@@ -23,7 +23,8 @@ from lms.reports.tables import kind_of, show
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 STAFF = "staff"
 DOWNLOADS = {
-    "csv": ("text/csv; charset=utf-8", export.to_csv),
+    # Excel reads a CSV file as UTF-8 (so "£" survives) only when it starts with a byte-order mark.
+    "csv": ("text/csv; charset=utf-8", lambda table: "\ufeff" + export.to_csv(table)),
     "xlsx": (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         export.to_xlsx,

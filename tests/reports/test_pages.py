@@ -79,6 +79,12 @@ def csv_rows(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text)))
 
 
+def table_part(rows: list[list[str]]) -> list[list[str]]:
+    """A CSV download's table: the rows after the blank line that ends the block naming the
+    report, period and filters."""
+    return rows[rows.index([]) + 1 :]
+
+
 @pytest.fixture
 def pdl_client(client, login, history):
     login(history.pdl)
@@ -94,11 +100,13 @@ def test_page_downloads_and_command_line_give_the_same_figures(
     assert page.status_code == 200
     download = pdl_client.get(f"/reports/{name}.csv{query}")
     assert download.headers["Content-Disposition"] == (f'attachment; filename="{name}-2025-26.csv"')
-    table = csv_rows(download.get_data(as_text=True))
+    assert download.data.startswith("\ufeff".encode())  # so Excel reads it as UTF-8
+    whole = csv_rows(download.get_data(as_text=True).removeprefix("\ufeff"))
+    table = table_part(whole)
     args = ["report", name, "--period", "2025-26", "--by", "theme", "--format", "csv"]
     printed = runner.invoke(args=args)
     assert printed.exit_code == 0, printed.output
-    assert csv_rows(printed.output) == table
+    assert csv_rows(printed.output) == whole
     shown = page_cells(page.get_data(as_text=True))
     assert [[as_number(cell) for cell in row] for row in shown[1:]] == [
         [as_number(cell) for cell in row] for row in table[1:]
@@ -193,7 +201,7 @@ def test_a_coordinator_sees_only_their_agency(client, login, history):
     programme = page_cells(client.get("/reports/programme?period=2025-26").get_data(as_text=True))
     assert programme[-1][0] == "Total" and programme[-1][5] == "4"  # the council's bookings
     csv_text = client.get("/reports/attendance-by-sector.csv?period=2025-26").get_data(as_text=True)
-    assert [row[0] for row in csv_rows(csv_text)[1:]] == ["Local authority", "Total"]
+    assert [row[0] for row in table_part(csv_rows(csv_text))[1:]] == ["Local authority", "Total"]
 
 
 def test_a_coordinators_staff_list(client, login, history):
@@ -243,3 +251,27 @@ def test_query_count_of_report_pages_does_not_grow_with_data(
     assert statements() == few
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Booking)) == 24
+
+
+def test_a_csv_download_names_its_report_period_and_filters_and_opens_in_excel(
+    client, login, history
+):
+    login(history.coordinators["council"])
+    download = client.get("/reports/attendance-by-agency.csv?period=2025-26+Q1&theme=neglect")
+    assert download.data.startswith(b"\xef\xbb\xbf")  # UTF-8 byte-order mark: Excel keeps "£"
+    rows = csv_rows(download.get_data(as_text=True).removeprefix("\ufeff"))
+    assert rows[: rows.index([])] == [
+        ["Report", "Attendance by agency"],
+        ["Period", "2025-26 Q1 (1 April 2025 to 30 June 2025)"],
+        ["Theme", "Neglect"],
+        ["Agency", "Riverside Council"],  # a coordinator's figures are always their agency's
+    ]
+    assert "Amount charged (£)" in table_part(rows)[0]
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(client.get("/reports/attendance-by-agency.xlsx?period=2025-26+Q1").data)
+    ).active
+    assert [sheet.cell(row=n, column=1).value for n in (1, 2, 3)] == [
+        "Attendance by agency",
+        "Period: 2025-26 Q1 (1 April 2025 to 30 June 2025)",
+        "Agency: Riverside Council",
+    ]
