@@ -44,7 +44,8 @@ def test_every_text_form_of_a_figure_rounds_the_same_way():
 def fifty_two_of_sixty_four(app, make_agency, make_user, make_course, make_course_session):
     """One agency that booked 64 places on a session in 2025-26; 52 people attended."""
     agency = make_agency("Elm Tree Surgery", sector=Sector.HEALTH)
-    session_id = make_course_session(make_course("Safer sleep"), dates=[day(2025, 6, 4)], capacity=64)
+    course = make_course("Safer sleep")
+    session_id = make_course_session(course, dates=[day(2025, 6, 4)], capacity=64)
     with app.app_context():
         for number in range(64):
             person = User(
