@@ -275,3 +275,81 @@ def test_a_csv_download_names_its_report_period_and_filters_and_opens_in_excel(
         "Period: 2025-26 Q1 (1 April 2025 to 30 June 2025)",
         "Agency: Riverside Council",
     ]
+
+
+class _FormFields(HTMLParser):
+    """What a browser sends for the page's GET form: each field's name and current value."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields, self._select, self._first, self._chosen = [], None, None, None
+        self._inside = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self._inside = attrs.get("method") == "get"
+        if not self._inside:
+            return
+        if tag == "input" and attrs.get("name"):
+            if attrs.get("type") in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            self.fields.append((attrs["name"], attrs.get("value") or ""))
+        elif tag == "select":
+            self._select, self._first, self._chosen = attrs["name"], None, None
+        elif tag == "option" and self._select:
+            value = attrs.get("value", "")
+            self._first = value if self._first is None else self._first
+            if "selected" in attrs:
+                self._chosen = value
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._inside = False
+        if tag == "select" and self._select:
+            chosen = self._chosen if self._chosen is not None else self._first
+            self.fields.append((self._select, chosen))
+            self._select = None
+
+
+def submitted(page: str, **changes) -> str:
+    """The query string a browser makes when the filter form is sent with these changes."""
+    from urllib.parse import urlencode
+
+    parser = _FormFields()
+    parser.feed(page)
+    fields = [(name, changes.get(name, value)) for name, value in parser.fields]
+    return urlencode(fields)
+
+
+def test_the_filter_form_leads_to_a_clean_address(pdl_client, history):
+    page = pdl_client.get("/reports/programme?period=2025-26").get_data(as_text=True)
+    query = submitted(page, quarter="1", level="3")
+    assert "start=&start=" in query  # what the browser sends: every field, empty or not
+
+    sent = pdl_client.get(f"/reports/programme?{query}")
+    assert sent.status_code == 302
+    assert sent.headers["Location"] == "/reports/programme?period=2025-26+Q1&level=3"
+    shown = pdl_client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "2025-26 Q1 (1 April 2025 to 30 June 2025)" in shown
+    assert "start=" not in shown and "quarter=" not in shown  # the app's own links are clean too
+    assert 'href="/reports/programme.csv?period=2025-26+Q1&amp;level=3"' in shown
+
+    dates = submitted(page).replace("start=&start=&start=", "start=1&start=4&start=2025")
+    dates = dates.replace("end=&end=&end=", "end=30&end=6&end=2025")
+    sent = pdl_client.get(f"/reports/attendance-by-sector?{dates}")
+    assert sent.headers["Location"] == "/reports/attendance-by-sector?period=2025-04-01..2025-06-30"
+
+    chosen = pdl_client.get(f"/reports?report=trend&{submitted(page)}")
+    assert chosen.headers["Location"] == "/reports/trend?period=2025-26"
+
+
+def test_a_form_with_a_mistake_keeps_what_was_typed(pdl_client, history):
+    page = pdl_client.get("/reports/programme?period=2025-26").get_data(as_text=True)
+    query = submitted(page).replace("start=&start=&start=", "start=31&start=2&start=2026")
+    query = query.replace("end=&end=&end=", "end=1&end=3&end=2026")
+    sent = pdl_client.get(f"/reports/programme?{query}")
+    assert sent.status_code == 302  # only the empty fields go
+    assert "start=31&start=2&start=2026" in sent.headers["Location"]
+    shown = pdl_client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "From must be a real date" in shown and 'value="31"' in shown
