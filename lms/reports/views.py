@@ -85,6 +85,9 @@ def _check(name: str) -> None:
         abort(404)
 
 
+REPORT_OPTIONS = ("by", "measure")  # one report's own options, left off links to the others
+
+
 def _args() -> dict:
     return request.args.to_dict(flat=False)
 
@@ -144,6 +147,7 @@ def report(name):
         reports=build.REPORTS.values(),
         agency=permissions.reports_agency(current_user),
         args=_args(),
+        shared={k: v for k, v in _args().items() if k not in REPORT_OPTIONS},
         show=show,
         kind_of=kind_of,
         staff=STAFF,

@@ -343,6 +343,10 @@ def test_the_filter_form_leads_to_a_clean_address(pdl_client, history):
     chosen = pdl_client.get(f"/reports?report=trend&{submitted(page)}")
     assert chosen.headers["Location"] == "/reports/trend?period=2025-26"
 
+    themed = pdl_client.get("/reports/programme?period=2025-26&by=theme").get_data(as_text=True)
+    assert 'href="/reports/programme.csv?period=2025-26&amp;by=theme"' in themed
+    assert 'href="/reports/trend?period=2025-26"' in themed  # the grouping is programme's own
+
 
 def test_a_form_with_a_mistake_keeps_what_was_typed(pdl_client, history):
     page = pdl_client.get("/reports/programme?period=2025-26").get_data(as_text=True)
