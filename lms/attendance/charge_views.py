@@ -88,7 +88,7 @@ def _charges_page(*, admin: bool, refused: dict | None = None):
         page=page,
         charges=rows,
         totals=totals,
-        windows={charge.id: charges.dispute_window(charge, now=now) for charge in rows},
+        windows=charges.dispute_windows(rows, now=now),
         events=charge_lists.history_for(rows),
         evidence=charge_lists.evidence_for(rows),
         filters=form.address_args(),

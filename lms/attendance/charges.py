@@ -191,11 +191,13 @@ class DisputeWindow:
         return self.refusal is None
 
 
-def dispute_window(charge: NonAttendanceCharge, *, now: datetime) -> DisputeWindow:
+def dispute_window(
+    charge: NonAttendanceCharge, *, now: datetime, days: int | None = None
+) -> DisputeWindow:
     """The rule for disputes, for the page and the service alike: a raised charge can be
-    disputed until the end of the UK day the partnership's window ends on (raised on 28
-    November with 14 days: until 12 December, inclusive)."""
-    days = settings.current().dispute_window_days
+    disputed until the end of the UK day the partnership's window of `days` (by default the
+    setting) ends on: raised on 28 November with 14 days, until 12 December inclusive."""
+    days = settings.current().dispute_window_days if days is None else days
     last_day = local(charge.raised_at).date() + timedelta(days=days)
     refusal = None
     if charge.status is not ChargeStatus.RAISED:
@@ -206,6 +208,12 @@ def dispute_window(charge: NonAttendanceCharge, *, now: datetime) -> DisputeWind
             f"disputed until {long_date(last_day)}"
         )
     return DisputeWindow(last_day, refusal)
+
+
+def dispute_windows(rows: list[NonAttendanceCharge], *, now: datetime) -> dict[int, DisputeWindow]:
+    """Each charge's dispute window, reading the partnership's setting once."""
+    days = settings.current().dispute_window_days
+    return {charge.id: dispute_window(charge, now=now, days=days) for charge in rows}
 
 
 def dispute(charge: NonAttendanceCharge, *, by: User, reason: str, now: datetime) -> None:

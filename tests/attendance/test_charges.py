@@ -274,3 +274,23 @@ def test_each_cell_carries_its_heading_for_narrow_screens(client, login, coordin
     assert 'class="govuk-table app-charges-table"' in page
     for heading in ("Session", "Person", "Reason", "Amount", "Status"):
         assert f'<span class="app-cell-heading" aria-hidden="true">{heading}</span>' in page
+
+
+def test_the_admin_list_makes_as_many_queries_for_50_charges_as_for_2(
+    app, client, login, make_agency, make_user, add_charges
+):
+    from tests.conftest import counting_statements
+
+    agency = make_agency()
+    add_charges(agency, utcnow(), utcnow())
+    login(make_user(roles=(Role.ADMIN,)))
+
+    def statements() -> int:
+        with counting_statements(app) as seen:
+            assert client.get("/admin/charges").status_code == 200
+        return len(seen)
+
+    statements()  # the first request of a session reads a few things once
+    few = statements()
+    add_charges(agency, *[utcnow() - timedelta(minutes=n) for n in range(60)])
+    assert statements() == few
