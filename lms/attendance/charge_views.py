@@ -2,41 +2,36 @@
 
 import csv
 import io
-from datetime import date
 
 from flask import (
     Blueprint,
     Response,
     current_app,
+    flash,
     redirect,
     render_template,
     request,
     url_for,
 )
 from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
 
 from lms.accounts import permissions
 from lms.accounts.models import Agency
-from lms.attendance import charges
-from lms.attendance.models import ChargeStatus, NonAttendanceCharge
-from lms.audit.services import events_for
+from lms.attendance import charge_lists, charges
+from lms.attendance.charge_forms import ChargeFilterForm, month_from, month_value
+from lms.attendance.charge_lists import ChargeFilter
+from lms.attendance.models import NonAttendanceCharge
 from lms.core.cells import safe_cell
-from lms.core.forms import commit_and_flash
+from lms.core.errors import DomainError
+from lms.core.forms import commit_and_flash, optional_int
 from lms.core.models import utcnow
 from lms.core.security import require
-from lms.core.timefmt import local, uk_date
+from lms.core.timefmt import local, long_date, uk_date
 from lms.core.urls import same_site_path
 from lms.extensions import db
 
 bp = Blueprint("charges", __name__)
-
-
-def _month(value: str | None) -> date | None:
-    try:
-        year, number = (value or "").split("-")
-        return date(int(year), int(number), 1)
-    except ValueError:
-        return None
 
 
 def _money(pence: int) -> str:
@@ -48,43 +43,74 @@ def money_filter(pence: int) -> str:
     return _money(pence)
 
 
+bp.add_app_template_filter(long_date, "long_date")
+
+
+def _tidied(endpoint: str):
+    """A redirect to the same list without the empty fields a sent filter form adds."""
+    sent = list(request.args.items(multi=True))
+    kept = [(name, value) for name, value in sent if value.strip()]
+    if len(kept) == len(sent):
+        return None
+    return redirect(url_for(endpoint, **MultiDict(kept).to_dict(flat=False)))
+
+
+def _charges_page(*, admin: bool, refused: dict | None = None):
+    """A page of charges with the filters, their totals and the statement month picker;
+    `refused` is a dispute to show again with its error and the reason typed."""
+    now = utcnow()
+    agencies = db.session.scalars(db.select(Agency).order_by(Agency.name)).all() if admin else []
+    form = ChargeFilterForm(request.args)
+    agency_id = optional_int(request.args.get("agency")) if admin else current_user.agency_id
+    months = charge_lists.statement_months(agency_id, now=now)
+    form.set_options(months=months, agencies=agencies)
+    if form.validate():
+        chosen = form.chosen(agency_id)
+        page = db.paginate(
+            charge_lists.charges_query(chosen),
+            page=request.args.get("page", 1, type=int),
+            per_page=charge_lists.PER_PAGE,
+            error_out=False,
+            count=False,
+        )
+        rows, totals = list(page.items), charge_lists.totals(chosen)
+        page.total = totals.count
+        if refused and refused["charge_id"] not in {charge.id for charge in rows}:
+            rows.insert(0, db.session.get(NonAttendanceCharge, refused["charge_id"]))
+    else:
+        agency_id = None if admin else agency_id
+        page, rows, totals = None, [], None
+    agency = db.session.get(Agency, agency_id) if agency_id else None
+    return render_template(
+        "charges/list.html",
+        form=form,
+        admin=admin,
+        agency=agency,
+        page=page,
+        charges=rows,
+        totals=totals,
+        windows=charges.dispute_windows(rows, now=now),
+        events=charge_lists.history_for(rows),
+        evidence=charge_lists.evidence_for(rows),
+        filters=form.address_args(),
+        months=[(month_value(month), f"{month:%B %Y}") for month in months],
+        statement_month=(not form.month.errors and form.month.data) or month_value(months[0]),
+        refused=refused,
+    )
+
+
 @bp.get("/agency/charges")
 @login_required
 def agency_charges():
     require(permissions.is_coordinator(current_user))
-    rows = charges.charges(agency_id=current_user.agency_id)
-    return render_template(
-        "charges/list.html",
-        charges=rows,
-        agency=current_user.agency,
-        agencies=[],
-        events={charge.id: events_for(charge) for charge in rows},
-        evidence=charges.evidence_for(rows),
-        admin=False,
-        month=None,
-        status=None,
-    )
+    return _tidied("charges.agency_charges") or _charges_page(admin=False)
 
 
 @bp.get("/admin/charges")
 @login_required
 def admin_charges():
     require(permissions.is_admin(current_user))
-    agency_id = request.args.get("agency", type=int)
-    month = _month(request.args.get("month"))
-    status = next((s for s in ChargeStatus if s.value == request.args.get("status")), None)
-    rows = charges.charges(agency_id=agency_id, month=month, status=status)
-    return render_template(
-        "charges/list.html",
-        charges=rows,
-        agency=db.session.get(Agency, agency_id) if agency_id else None,
-        agencies=db.session.scalars(db.select(Agency).order_by(Agency.name)).all(),
-        events={charge.id: events_for(charge) for charge in rows},
-        evidence=charges.evidence_for(rows),
-        admin=True,
-        month=month,
-        status=status,
-    )
+    return _tidied("charges.admin_charges") or _charges_page(admin=True)
 
 
 def _act(charge_id: int, action, message: str, back: str):
@@ -96,16 +122,19 @@ def _act(charge_id: int, action, message: str, back: str):
 @bp.post("/charges/<int:charge_id>/dispute")
 @login_required
 def dispute(charge_id):
+    """Dispute a charge; a refusal shows the list again with the reason as typed, and why."""
     charge = db.get_or_404(NonAttendanceCharge, charge_id)
     require(permissions.can_dispute_charge(current_user, charge))
-    return _act(
-        charge_id,
-        lambda charge, reason: charges.dispute(
-            charge, by=current_user, reason=reason, now=utcnow()
-        ),
-        "The charge is disputed. The partnership's business unit will decide.",
-        url_for("charges.agency_charges"),
-    )
+    reason = request.form.get("reason", "")
+    try:
+        charges.dispute(charge, by=current_user, reason=reason, now=utcnow())
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        refused = {"charge_id": charge_id, "message": error.message, "reason": reason}
+        return _charges_page(admin=False, refused=refused)
+    flash("The charge is disputed. The partnership's business unit will decide.", "success")
+    return redirect(url_for("charges.agency_charges", **request.args.to_dict()))
 
 
 @bp.post("/charges/<int:charge_id>/<any(uphold, waive):decision>")
@@ -124,7 +153,7 @@ def decide(charge_id, decision):
 
 def _statement_scope():
     """The agency and month of a statement: coordinators see only their own agency."""
-    month = _month(request.args.get("month")) or local(utcnow()).date().replace(day=1)
+    month = month_from(request.args.get("month")) or local(utcnow()).date().replace(day=1)
     if permissions.is_admin(current_user):
         agency = db.get_or_404(Agency, request.args.get("agency", type=int) or 0)
     else:
@@ -142,7 +171,7 @@ def statement_csv():
     writer.writerow(
         ["Session date", "Course", "Person", "Reason", "Status", "Amount (GBP)", "Payable"]
     )
-    for charge in charges.charges(agency_id=agency.id, month=month):
+    for charge in charge_lists.charges(ChargeFilter(agency_id=agency.id, month=month)):
         writer.writerow(
             safe_cell(value)
             for value in [
@@ -178,7 +207,7 @@ def statement_pdf():
             amount_pence=charge.amount_pence,
             payable=charge.status.payable,
         )
-        for charge in charges.charges(agency_id=agency.id, month=month)
+        for charge in charge_lists.charges(ChargeFilter(agency_id=agency.id, month=month))
     )
     body = charge_statement(
         Statement(

@@ -1,11 +1,12 @@
 """Non-attendance charges: raised at close-out under the partnership's policy, disputed by the
 agency's coordinator within the window, upheld or waived by an administrator, invoiced monthly.
-Also the messages about no-shows and the rule for repeat non-attendance."""
+Also the messages about no-shows and the rule for repeat non-attendance. What the charges pages
+and statements list is in `charge_lists`."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import Agency, Role, User, UserRole
 from lms.attendance.models import ChargeReason, ChargeStatus, NonAttendanceCharge, Outcome
@@ -13,7 +14,7 @@ from lms.audit import services as audit
 from lms.bookings.models import Booking, BookingStatus
 from lms.catalogue.models import CourseSession
 from lms.core.errors import DomainError, required_text
-from lms.core.timefmt import london_to_utc, uk_date
+from lms.core.timefmt import local, london_to_utc, long_date
 from lms.core.urls import external_url
 from lms.extensions import db
 from lms.mail.services import queue_message
@@ -178,19 +179,51 @@ def _check_repeat(person: User, *, now: datetime) -> None:
         )
 
 
+@dataclass(frozen=True)
+class DisputeWindow:
+    """Whether a charge can still be disputed, and until when."""
+
+    last_day: date  # the last UK day a dispute is accepted, all of it
+    refusal: str | None  # why it cannot be disputed now; None while it can
+
+    @property
+    def is_open(self) -> bool:
+        return self.refusal is None
+
+
+def dispute_window(
+    charge: NonAttendanceCharge, *, now: datetime, days: int | None = None
+) -> DisputeWindow:
+    """The rule for disputes, for the page and the service alike: a raised charge can be
+    disputed until the end of the UK day the partnership's window of `days` (by default the
+    setting) ends on: raised on 28 November with 14 days, until 12 December inclusive."""
+    days = settings.current().dispute_window_days if days is None else days
+    last_day = local(charge.raised_at).date() + timedelta(days=days)
+    refusal = None
+    if charge.status is not ChargeStatus.RAISED:
+        refusal = f"This charge is {charge.status.label.lower()}, so it cannot be disputed"
+    elif now >= london_to_utc(last_day + timedelta(days=1), time()):
+        refusal = (
+            f"Charges can be disputed for {days} days after they are raised: this one could be "
+            f"disputed until {long_date(last_day)}"
+        )
+    return DisputeWindow(last_day, refusal)
+
+
+def dispute_windows(rows: list[NonAttendanceCharge], *, now: datetime) -> dict[int, DisputeWindow]:
+    """Each charge's dispute window, reading the partnership's setting once."""
+    days = settings.current().dispute_window_days
+    return {charge.id: dispute_window(charge, now=now, days=days) for charge in rows}
+
+
 def dispute(charge: NonAttendanceCharge, *, by: User, reason: str, now: datetime) -> None:
     """The agency's coordinator disputes a charge, with a reason, within the window."""
-    reason = required_text(reason, "Enter the reason for disputing the charge")
     if by.agency_id != charge.agency_id:
         raise ChargeError("You can only dispute your own agency's charges")
-    window = timedelta(days=settings.current().dispute_window_days)
-    if now > charge.raised_at + window:
-        raise ChargeError(
-            f"Charges can be disputed for {window.days} days; "
-            f"this one was raised on {uk_date(charge.raised_at)}"
-        )
-    if charge.status is not ChargeStatus.RAISED:
-        raise ChargeError(f"This charge is {charge.status.label.lower()}, so it cannot be disputed")
+    window = dispute_window(charge, now=now)
+    if not window.is_open:
+        raise ChargeError(window.refusal, field="reason")
+    reason = required_text(reason, "Enter the reason for disputing the charge")
     charge.status, charge.dispute_reason = ChargeStatus.DISPUTED, reason
     charge.disputed_at, charge.disputed_by_id = now, by.id
     audit.record(
@@ -223,39 +256,6 @@ def decide(
     )
 
 
-def month_bounds(month: date) -> tuple[datetime, datetime]:
-    first = month.replace(day=1)
-    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    return london_to_utc(first, time()), london_to_utc(following, time())
-
-
-def charges(
-    *, agency_id: int | None = None, month: date | None = None, status: ChargeStatus | None = None
-) -> list[NonAttendanceCharge]:
-    """Charges, newest first, for an agency and a month (UK time) when given."""
-    query = (
-        sa.select(NonAttendanceCharge)
-        .options(
-            selectinload(NonAttendanceCharge.booking).selectinload(Booking.user),
-            selectinload(NonAttendanceCharge.booking)
-            .selectinload(Booking.session)
-            .selectinload(CourseSession.course),
-            selectinload(NonAttendanceCharge.agency),
-        )
-        .order_by(NonAttendanceCharge.raised_at.desc(), NonAttendanceCharge.id.desc())
-    )
-    if agency_id is not None:
-        query = query.where(NonAttendanceCharge.agency_id == agency_id)
-    if month is not None:
-        start, end = month_bounds(month)
-        query = query.where(
-            NonAttendanceCharge.raised_at >= start, NonAttendanceCharge.raised_at < end
-        )
-    if status is not None:
-        query = query.where(NonAttendanceCharge.status == status)
-    return list(db.session.scalars(query))
-
-
 def register_hooks() -> None:
     """Hang the charge rules on close-out and the approval rule on bookings (once)."""
     from lms.attendance import services as attendance
@@ -267,40 +267,3 @@ def register_hooks() -> None:
         attendance.OUTCOME_CORRECTED.append(on_outcome_corrected)
     if needs_approval_for_no_shows not in bookings.NEEDS_APPROVAL:
         bookings.NEEDS_APPROVAL.append(needs_approval_for_no_shows)
-
-
-def evidence_for(rows: list[NonAttendanceCharge]) -> dict[int, list[str]]:
-    """What each charge rests on, in words: the register marks of a no-show (who marked them,
-    when, from what), or when a late cancellation was made against the cutoff."""
-    from lms.attendance.models import AttendanceMark
-    from lms.catalogue.models import SessionDate
-    from lms.core.timefmt import uk_datetime
-
-    booking_ids = [charge.booking_id for charge in rows]
-    marks = db.session.execute(
-        sa.select(AttendanceMark, SessionDate.starts_at, User.name)
-        .join(SessionDate, SessionDate.id == AttendanceMark.session_date_id)
-        .outerjoin(User, User.id == AttendanceMark.marked_by_id)
-        .where(AttendanceMark.booking_id.in_(booking_ids))
-        .order_by(SessionDate.starts_at)
-    ).all()
-    by_booking: dict[int, list[str]] = {}
-    for mark, day, marker in marks:
-        source = mark.source.value.replace("_", " ")
-        by_booking.setdefault(mark.booking_id, []).append(
-            f"{uk_date(day)}: marked {mark.mark.label.lower()} by {marker or 'the system'} "
-            f"on {uk_datetime(mark.marked_at)} ({source})"
-        )
-    evidence = {}
-    for charge in rows:
-        booking = charge.booking
-        if charge.reason is ChargeReason.LATE_CANCELLATION:
-            cutoff = booking.session.cancellation_cutoff_at
-            evidence[charge.id] = [
-                f"Cancelled on {uk_datetime(booking.cancelled_at)}, after the cutoff of "
-                f"{uk_datetime(cutoff)}"
-                + (f": “{booking.cancellation_reason}”" if booking.cancellation_reason else "")
-            ]
-        else:
-            evidence[charge.id] = by_booking.get(booking.id, [])
-    return evidence

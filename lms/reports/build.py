@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from lms.accounts.models import Agency
 from lms.catalogue.models import CourseSession
 from lms.core.errors import DomainError
+from lms.core.numbers import decimal_text
 from lms.core.timefmt import local
 from lms.reports import figures, periods
 from lms.reports.filters import Filters
@@ -184,7 +185,7 @@ def multi_agency_mix(f: Filters, *, now: datetime) -> Table:
 
 
 def _average(value) -> str:
-    return "–" if value is None else f"{float(value):.1f}"
+    return "–" if value is None else decimal_text(value)
 
 
 def unmet_demand(f: Filters, *, now: datetime) -> Table:

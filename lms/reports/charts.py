@@ -6,6 +6,7 @@ presentation attributes. Every figure is also written in the chart's description
 
 from markupsafe import Markup, escape
 
+from lms.core.numbers import decimal_text
 from lms.reports.tables import Chart
 
 COLOURS = ("#1d70b8", "#f47738", "#00703c", "#4c2c92", "#d4351c")  # GOV.UK blue, orange, ...
@@ -14,7 +15,8 @@ OUTLINE = "#0b0c0c"  # so the lighter bars stand out from the white page
 FONT = 'font-family="arial, sans-serif" font-size="14"'
 WIDTH = 760
 LABEL_WIDTH = 250  # group labels, right-aligned against the bars
-LABEL_CHARS = 28
+LABEL_CHARS = 28  # per line of a group label; a longer label wraps onto more lines
+LINE_HEIGHT = 17
 CHAR_WIDTH = 8  # a generous guess at one character's width at 14px
 BAR_HEIGHT = 18
 BAR_GAP = 2
@@ -28,16 +30,29 @@ def figure(value, unit: str = "") -> str:
     if value is None:
         return "no figure"
     if unit == "%":
-        return f"{value:,.1f}%"
+        return f"{decimal_text(value)}%"
     if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.1f}"
+        return decimal_text(value)
     return f"{int(value):,}"
 
 
-def truncate(label: str, limit: int = LABEL_CHARS) -> str:
-    """A label cut to fit beside the bars, ending in an ellipsis when it was cut."""
-    label = str(label)
-    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
+def wrap(label: str, limit: int = LABEL_CHARS) -> list[str]:
+    """A label in lines that fit beside the bars, broken between words (a word longer than a
+    line is broken too): nothing is cut off."""
+    lines, line = [], ""
+    for word in str(label).split():
+        while len(word) > limit:
+            if line:
+                lines.append(line)
+                line = ""
+            lines.append(word[:limit])
+            word = word[limit:]
+        if line and len(line) + 1 + len(word) > limit:
+            lines.append(line)
+            line = word
+        elif word:
+            line = f"{line} {word}" if line else word
+    return [*lines, line] if line else lines or [""]
 
 
 def description(chart: Chart) -> str:
@@ -109,28 +124,34 @@ def svg(chart: Chart, *, id: str) -> Markup:
     value_room = CHAR_WIDTH * max((len(text) for text in texts), default=1) + 12
     bar_room = WIDTH - LABEL_WIDTH - value_room
     per_group = max(len(series), 1)
-    group_height = per_group * BAR_HEIGHT + (per_group - 1) * BAR_GAP
+    bars_height = per_group * BAR_HEIGHT + (per_group - 1) * BAR_GAP
 
     y = top
     for label, group in chart.groups:
+        lines = wrap(label)
+        group_height = max(bars_height, len(lines) * LINE_HEIGHT)
         middle = y + group_height / 2
-        parts.append(
-            f'<text x="{LABEL_WIDTH - 10}" y="{_number(middle + 5)}" text-anchor="end">'
-            f"{escape(truncate(label))}</text>"
-        )
+        for number, line in enumerate(lines):
+            baseline = middle + 5 + (number - (len(lines) - 1) / 2) * LINE_HEIGHT
+            parts.append(
+                f'<text x="{LABEL_WIDTH - 10}" y="{_number(baseline)}" text-anchor="end">'
+                f"{escape(line)}</text>"
+            )
+        bars_top = y + (group_height - bars_height) / 2
         for index, value in enumerate(group):
-            bar_y = y + index * (BAR_HEIGHT + BAR_GAP)
+            bar_y = bars_top + index * (BAR_HEIGHT + BAR_GAP)
             length = bar_room * max(value or 0, 0) / largest if largest > 0 else 0
             name = series[index] if index < len(series) else ""
             colour = COLOURS[index % len(COLOURS)]
             text = figure(value, chart.unit)
             parts.append(
-                f'<rect class="chart-bar" x="{LABEL_WIDTH}" y="{bar_y}" '
+                f'<rect class="chart-bar" x="{LABEL_WIDTH}" y="{_number(bar_y)}" '
                 f'width="{_number(length)}" height="{BAR_HEIGHT}" fill="{colour}" '
                 f'stroke="{OUTLINE}" stroke-width="{1 if length else 0}">'
                 f"<title>{escape(f'{label}, {name}: {text}' if name else f'{label}: {text}')}"
                 f"</title></rect>"
-                f'<text x="{_number(LABEL_WIDTH + length + 6)}" y="{bar_y + BAR_HEIGHT - 4}">'
+                f'<text x="{_number(LABEL_WIDTH + length + 6)}" '
+                f'y="{_number(bar_y + BAR_HEIGHT - 4)}">'
                 f"{escape(text)}</text>"
             )
         y += group_height + GROUP_GAP

@@ -15,12 +15,14 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from lms.core.cells import safe_cell
+from lms.core.numbers import decimal_text
 from lms.core.timefmt import long_date
 from lms.reports.tables import COUNT, DATE, MONEY, PERCENT, Table, kind_of, plain
 
 NUMBER_FORMATS = {COUNT: "#,##0", PERCENT: "0.0", MONEY: "£#,##0.00", DATE: "d mmmm yyyy"}
 SHEET_TITLE_UNSAFE = re.compile(r"[\[\]:*?/\\]")
 MIN_WIDTH, MAX_WIDTH = 8, 60
+NO_FILTERS = "None (every course, agency and sector)"
 
 
 def _csv_cell(value: Any, kind: str) -> Any:
@@ -32,10 +34,23 @@ def _csv_cell(value: Any, kind: str) -> Any:
     return value
 
 
+def about(table: Table) -> list[tuple[str, str]]:
+    """What a download says above its table: which report, the period and the filters."""
+    lines = [("Report", table.title)]
+    if table.period:
+        lines.append(("Period", table.period))
+    lines.extend(table.filters.items() or [("Filters", NO_FILTERS)])
+    return lines
+
+
 def to_csv(table: Table) -> str:
-    """The header row of column headings, then the rows and the total row."""
+    """A block naming the report, period and filters, a blank line, then the row of column
+    headings, the rows and the total row."""
     out = io.StringIO()
     writer = csv.writer(out)
+    for label, value in about(table):
+        writer.writerow([safe_cell(label), safe_cell(value)])
+    writer.writerow([])
     writer.writerow([column.heading for column in table.columns])
     for row in table.all_rows():
         writer.writerow(
@@ -63,7 +78,8 @@ def _xlsx_value(value: Any, kind: str) -> Any:
 
 
 def to_xlsx(table: Table) -> bytes:
-    """A workbook of one sheet: the title, period and filters above the table."""
+    """A workbook of one sheet: the title, period and filters (as the CSV names them) above
+    the table."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_title(table.title)
@@ -71,9 +87,7 @@ def to_xlsx(table: Table) -> bytes:
     workbook.properties.creator = "lms"
     sheet.append([safe_cell(table.title)])
     sheet.cell(row=1, column=1).font = Font(bold=True, size=14)
-    if table.period:
-        sheet.append([safe_cell(table.period)])
-    for label, value in table.filters.items():
+    for label, value in about(table)[1:]:
         sheet.append([safe_cell(f"{label}: {value}")])
     sheet.append([])
 
@@ -118,7 +132,7 @@ def _width_text(value: Any, kind: str) -> str:
     if kind == MONEY and not isinstance(value, str):
         return f"£{value:,.2f}"
     if kind == PERCENT and not isinstance(value, str):
-        return f"{value:.1f}"
+        return decimal_text(value)
     if kind == COUNT and isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, date):

@@ -138,6 +138,45 @@ def normalised(args: MultiDict, now: datetime) -> tuple[MultiDict, DomainError |
     return args, None
 
 
+def clean_args(args: MultiDict) -> MultiDict:
+    """The filters of a submitted form as few query parameters as say the same thing: no empty
+    fields or button, the default grouping left out, a quarter written into its year
+    (`period=2025-26 Q1`) and two complete dates as one range (`period=2025-04-01..2025-06-30`).
+    Whatever cannot be read is kept as typed, for the form to show with its error."""
+    clean = MultiDict(
+        (name, value)
+        for name, values in args.lists()
+        if name != "submit" and any(value.strip() for value in values)
+        for value in values
+    )
+    if clean.get("by") == "mode":
+        clean.poplist("by")
+    dates = _whole_range(clean.getlist("start"), clean.getlist("end"))
+    if dates is not None:
+        for name in ("start", "end", "period", "quarter"):
+            clean.poplist(name)
+        clean["period"] = dates.code
+    elif clean.get("quarter") in QUARTERS and len(clean.getlist("period")) == 1:
+        try:
+            quarter = periods.parse(f"{clean['period'].strip()} Q{clean['quarter']}")
+        except DomainError:
+            return clean
+        clean.poplist("quarter")
+        clean["period"] = quarter.code
+    return clean
+
+
+def _whole_range(start: list[str], end: list[str]) -> Period | None:
+    """The range two complete, real GOV.UK date inputs give, or None."""
+    if len(start) != 3 or len(end) != 3:
+        return None
+    try:
+        first, last = (date(int(parts[2]), int(parts[1]), int(parts[0])) for parts in (start, end))
+        return periods.date_range(first, last)
+    except (IndexError, ValueError, DomainError):
+        return None
+
+
 def year_choices(first: date | None, last: date | None, today: date) -> list[str]:
     """Financial years from the first session's to the later of this year and the last
     session's, newest first."""

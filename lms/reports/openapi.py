@@ -110,7 +110,8 @@ def _schemas() -> dict:
         "additionalProperties": cell,
         "description": (
             "One value for each column's key: a number (money in pounds, percentages 0 to "
-            "100 to one decimal place), text, a date as YYYY-MM-DD, or null for no figure. "
+            "100 to one decimal place, exact halves rounded up), text, a date as YYYY-MM-DD, "
+            "or null for no figure. "
             "The trend's rows also carry `kind`, the kind of their figures."
         ),
     }

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
+from lms.core.numbers import decimal_text, percentage
 from lms.core.timefmt import long_date
 
 TEXT, COUNT, PERCENT, MONEY, DATE = "text", "count", "percent", "money", "date"
@@ -58,10 +59,9 @@ def kind_of(row: dict, column: Column) -> str:
 
 
 def rate(part: int | None, whole: int | None) -> float | None:
-    """A percentage to one decimal place; None when there is nothing to divide by."""
-    if not whole:
-        return None
-    return round(100 * (part or 0) / whole, 1)
+    """A percentage to one decimal place, halves rounded up; None when there is nothing to
+    divide by."""
+    return percentage(part, whole)
 
 
 def show(value: Any, kind: str) -> str:
@@ -71,7 +71,7 @@ def show(value: Any, kind: str) -> str:
     if kind == COUNT:
         return f"{value:,}"
     if kind == PERCENT:
-        return f"{value:.1f}%"
+        return f"{decimal_text(value)}%"
     if kind == MONEY:
         return f"£{value / 100:,.2f}"
     if kind == DATE:

@@ -17,13 +17,14 @@ from lms.core.security import require
 from lms.core.timefmt import local
 from lms.extensions import db
 from lms.reports import build, charts, export
-from lms.reports.forms import ReportFilterForm, normalised, year_choices
+from lms.reports.forms import ReportFilterForm, clean_args, normalised, year_choices
 from lms.reports.tables import kind_of, show
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 STAFF = "staff"
 DOWNLOADS = {
-    "csv": ("text/csv; charset=utf-8", export.to_csv),
+    # Excel reads a CSV file as UTF-8 (so "£" survives) only when it starts with a byte-order mark.
+    "csv": ("text/csv; charset=utf-8", lambda table: "\ufeff" + export.to_csv(table)),
     "xlsx": (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         export.to_xlsx,
@@ -84,8 +85,20 @@ def _check(name: str) -> None:
         abort(404)
 
 
+REPORT_OPTIONS = ("by", "measure")  # one report's own options, left off links to the others
+
+
 def _args() -> dict:
     return request.args.to_dict(flat=False)
+
+
+def _tidied(endpoint: str, **values):
+    """A redirect to the same filters in a clean address (see `clean_args`), when a submitted
+    form sent empty or redundant parameters; otherwise None."""
+    clean = clean_args(request.args).to_dict(flat=False)
+    if clean == _args():
+        return None
+    return redirect(url_for(endpoint, **values, **clean))
 
 
 @bp.get("")
@@ -94,8 +107,11 @@ def index():
     require(permissions.can_view_reports(current_user))
     chosen = request.args.get("report")
     if chosen in build.REPORTS or (chosen == STAFF and permissions.is_coordinator(current_user)):
-        args = {k: v for k, v in _args().items() if k != "report"}
+        args = clean_args(request.args).to_dict(flat=False)
+        args.pop("report")
         return redirect(url_for("reports.report", name=chosen, **args))
+    if tidied := _tidied("reports.index"):
+        return tidied
     now = utcnow()
     form, _ = _form(now)
     return render_template(
@@ -112,6 +128,8 @@ def index():
 @login_required
 def report(name):
     _check(name)
+    if tidied := _tidied("reports.report", name=name):
+        return tidied
     now = utcnow()
     form, filters = _form(now)
     table = None
@@ -129,6 +147,7 @@ def report(name):
         reports=build.REPORTS.values(),
         agency=permissions.reports_agency(current_user),
         args=_args(),
+        shared={k: v for k, v in _args().items() if k not in REPORT_OPTIONS},
         show=show,
         kind_of=kind_of,
         staff=STAFF,

@@ -103,7 +103,7 @@ def test_rates_are_shown_with_a_percent_sign():
     assert root.find("svg:desc", NS).text == "Fill rate: 2024-25 62.5%, 2025-26 78.8%."
 
 
-def test_labels_are_escaped_and_long_ones_shortened():
+def test_labels_are_escaped_and_long_ones_wrapped():
     name = "Smith & Jones <Child & Family Services> Partnership"
     chart = Chart("Agencies & <sectors>", ("Booked",), [(name, (12,))])
     markup = str(charts.svg(chart, id="c"))
@@ -112,8 +112,7 @@ def test_labels_are_escaped_and_long_ones_shortened():
     assert "Smith &amp; Jones &lt;Child" in markup
     assert "<Child" not in markup
     assert root.find("svg:title", NS).text == "Agencies & <sectors>"
-    label = next(text for text in texts(root) if text.startswith("Smith"))
-    assert label.endswith("…") and len(label) <= charts.LABEL_CHARS
+    assert texts(root)[:2] == ["Smith & Jones <Child &", "Family Services> Partnership"]
     assert root.find("svg:desc", NS).text == f"{name}: Booked 12."
 
 
@@ -156,3 +155,38 @@ def test_height_grows_with_the_groups_and_output_is_deterministic():
     assert height(parse(charts.svg(four, id="c"))) > height(parse(charts.svg(two, id="c")))
     assert charts.svg(PROGRAMME, id="c") == charts.svg(PROGRAMME, id="c")
     assert re.fullmatch(r"0 0 \d+ [\d.]+", parse(charts.svg(two, id="c")).get("viewBox"))
+
+
+def test_a_long_trend_label_wraps_whole_within_its_group():
+    measures = ["Sessions run", "People still waiting when sessions started", "Booked"]
+    chart = Chart(
+        "The last three financial years side by side",
+        ("2023-24", "2024-25", "2025-26"),
+        [(measure, (3, 5, 8)) for measure in measures],
+    )
+    root = parse(charts.svg(chart, id="c"))
+    labels = [
+        (float(text.get("y")), text.text)
+        for text in root.findall("svg:text", NS)
+        if text.get("text-anchor") == "end"
+    ]
+    assert [line for _, line in labels] == [
+        "Sessions run",
+        "People still waiting when",
+        "sessions started",
+        "Booked",
+    ]
+    assert not any("…" in line for _, line in labels)
+    for _, line in labels:  # each line fits left of the bars, at a generous width per letter
+        assert len(line) * charts.CHAR_WIDTH <= charts.LABEL_WIDTH - 10
+    tops = sorted({float(bar.get("y")) for bar in bars(root)})
+    first_bar = [top for top in tops if top > labels[0][0]][0]
+    wrapped = [y for y, line in labels if line.startswith(("People", "sessions"))]
+    assert first_bar <= wrapped[0] < wrapped[1] < labels[-1][0] - charts.LINE_HEIGHT
+    assert labels[-1][0] < height(root)
+
+
+def test_a_word_longer_than_a_line_is_broken_not_cut():
+    assert charts.wrap("x" * 30, 28) == ["x" * 28, "xx"]
+    assert charts.wrap("Cafcass") == ["Cafcass"]
+    assert charts.wrap("") == [""]

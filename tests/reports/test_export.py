@@ -85,7 +85,8 @@ def make_trend() -> Table:
 
 
 def read_csv(text: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(text)))
+    """The table of a CSV download, below the block that names the report, period and filters."""
+    return list(csv.DictReader(io.StringIO(text.split("\r\n\r\n", 1)[1])))
 
 
 def read_xlsx(data: bytes):
@@ -100,10 +101,31 @@ def test_safe_cell_neutralises_formulas():
     assert safe_cell(12) == "12"
 
 
+def test_csv_names_the_report_period_and_filters_above_the_table():
+    lines = list(csv.reader(io.StringIO(export.to_csv(make_table()))))
+    assert lines[:5] == [
+        ["Report", "Attendance by agency"],
+        ["Period", "2025-26 financial year"],
+        ["Theme", "Neglect"],
+        ["Sector", "Health"],
+        [],
+    ]
+    unfiltered = list(csv.reader(io.StringIO(export.to_csv(make_trend()))))
+    assert unfiltered[:4] == [
+        ["Report", "Trend over three financial years"],
+        ["Period", "2025-26 financial year"],
+        ["Filters", "None (every course, agency and sector)"],
+        [],
+    ]
+    named = make_table()
+    named.filters = {"Agency": "=cmd|' /C calc'!A0"}
+    assert ["Agency", "'=cmd|' /C calc'!A0"] in list(csv.reader(io.StringIO(export.to_csv(named))))
+
+
 def test_csv_has_headings_with_units_then_rows_then_total():
     text = export.to_csv(make_table())
 
-    header = next(csv.reader(io.StringIO(text)))
+    header = next(csv.reader(io.StringIO(text.split("\r\n\r\n", 1)[1])))
     assert header == [
         "Agency",
         "First date",
@@ -150,7 +172,7 @@ def test_xlsx_has_title_period_and_filters_above_a_frozen_bold_header():
     assert sheet.title == "Attendance by agency"
     assert [sheet.cell(row=n, column=1).value for n in range(1, 6)] == [
         "Attendance by agency",
-        "2025-26 financial year",
+        "Period: 2025-26 financial year",
         "Theme: Neglect",
         "Sector: Health",
         None,
@@ -208,15 +230,16 @@ def test_xlsx_formats_each_trend_row_by_its_kind():
     sheet = read_xlsx(export.to_xlsx(make_trend()))
 
     assert sheet.title == "Trend over three financial"  # whole words within 31 characters
-    rows = list(sheet.iter_rows(min_row=4, values_only=True))  # no filters
+    assert sheet["A3"].value == "Filters: None (every course, agency and sector)"
+    rows = list(sheet.iter_rows(min_row=5, values_only=True))
     assert rows[0] == ("Measure", "2023-24", "2024-25", "2025-26")
     assert rows[1:] == [
         ("Booked", 10, 1200, 711),
         ("Fill rate", None, 62.5, 78.8),
         ("Amount charged", 0, 12.5, 3750),
     ]
-    assert sheet["D6"].number_format == "0.0"
-    assert sheet["D7"].number_format == "£#,##0.00"
+    assert sheet["D7"].number_format == "0.0"
+    assert sheet["D8"].number_format == "£#,##0.00"
 
 
 def test_sheet_titles_are_ones_excel_accepts():

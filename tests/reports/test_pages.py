@@ -79,6 +79,12 @@ def csv_rows(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text)))
 
 
+def table_part(rows: list[list[str]]) -> list[list[str]]:
+    """A CSV download's table: the rows after the blank line that ends the block naming the
+    report, period and filters."""
+    return rows[rows.index([]) + 1 :]
+
+
 @pytest.fixture
 def pdl_client(client, login, history):
     login(history.pdl)
@@ -94,11 +100,13 @@ def test_page_downloads_and_command_line_give_the_same_figures(
     assert page.status_code == 200
     download = pdl_client.get(f"/reports/{name}.csv{query}")
     assert download.headers["Content-Disposition"] == (f'attachment; filename="{name}-2025-26.csv"')
-    table = csv_rows(download.get_data(as_text=True))
+    assert download.data.startswith("\ufeff".encode())  # so Excel reads it as UTF-8
+    whole = csv_rows(download.get_data(as_text=True).removeprefix("\ufeff"))
+    table = table_part(whole)
     args = ["report", name, "--period", "2025-26", "--by", "theme", "--format", "csv"]
     printed = runner.invoke(args=args)
     assert printed.exit_code == 0, printed.output
-    assert csv_rows(printed.output) == table
+    assert csv_rows(printed.output) == whole
     shown = page_cells(page.get_data(as_text=True))
     assert [[as_number(cell) for cell in row] for row in shown[1:]] == [
         [as_number(cell) for cell in row] for row in table[1:]
@@ -193,7 +201,7 @@ def test_a_coordinator_sees_only_their_agency(client, login, history):
     programme = page_cells(client.get("/reports/programme?period=2025-26").get_data(as_text=True))
     assert programme[-1][0] == "Total" and programme[-1][5] == "4"  # the council's bookings
     csv_text = client.get("/reports/attendance-by-sector.csv?period=2025-26").get_data(as_text=True)
-    assert [row[0] for row in csv_rows(csv_text)[1:]] == ["Local authority", "Total"]
+    assert [row[0] for row in table_part(csv_rows(csv_text))[1:]] == ["Local authority", "Total"]
 
 
 def test_a_coordinators_staff_list(client, login, history):
@@ -243,3 +251,109 @@ def test_query_count_of_report_pages_does_not_grow_with_data(
     assert statements() == few
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Booking)) == 24
+
+
+def test_a_csv_download_names_its_report_period_and_filters_and_opens_in_excel(
+    client, login, history
+):
+    login(history.coordinators["council"])
+    download = client.get("/reports/attendance-by-agency.csv?period=2025-26+Q1&theme=neglect")
+    assert download.data.startswith(b"\xef\xbb\xbf")  # UTF-8 byte-order mark: Excel keeps "£"
+    rows = csv_rows(download.get_data(as_text=True).removeprefix("\ufeff"))
+    assert rows[: rows.index([])] == [
+        ["Report", "Attendance by agency"],
+        ["Period", "2025-26 Q1 (1 April 2025 to 30 June 2025)"],
+        ["Theme", "Neglect"],
+        ["Agency", "Riverside Council"],  # a coordinator's figures are always their agency's
+    ]
+    assert "Amount charged (£)" in table_part(rows)[0]
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(client.get("/reports/attendance-by-agency.xlsx?period=2025-26+Q1").data)
+    ).active
+    assert [sheet.cell(row=n, column=1).value for n in (1, 2, 3)] == [
+        "Attendance by agency",
+        "Period: 2025-26 Q1 (1 April 2025 to 30 June 2025)",
+        "Agency: Riverside Council",
+    ]
+
+
+class _FormFields(HTMLParser):
+    """What a browser sends for the page's GET form: each field's name and current value."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields, self._select, self._first, self._chosen = [], None, None, None
+        self._inside = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self._inside = attrs.get("method") == "get"
+        if not self._inside:
+            return
+        if tag == "input" and attrs.get("name"):
+            if attrs.get("type") in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            self.fields.append((attrs["name"], attrs.get("value") or ""))
+        elif tag == "select":
+            self._select, self._first, self._chosen = attrs["name"], None, None
+        elif tag == "option" and self._select:
+            value = attrs.get("value", "")
+            self._first = value if self._first is None else self._first
+            if "selected" in attrs:
+                self._chosen = value
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._inside = False
+        if tag == "select" and self._select:
+            chosen = self._chosen if self._chosen is not None else self._first
+            self.fields.append((self._select, chosen))
+            self._select = None
+
+
+def submitted(page: str, **changes) -> str:
+    """The query string a browser makes when the filter form is sent with these changes."""
+    from urllib.parse import urlencode
+
+    parser = _FormFields()
+    parser.feed(page)
+    fields = [(name, changes.get(name, value)) for name, value in parser.fields]
+    return urlencode(fields)
+
+
+def test_the_filter_form_leads_to_a_clean_address(pdl_client, history):
+    page = pdl_client.get("/reports/programme?period=2025-26").get_data(as_text=True)
+    query = submitted(page, quarter="1", level="3")
+    assert "start=&start=" in query  # what the browser sends: every field, empty or not
+
+    sent = pdl_client.get(f"/reports/programme?{query}")
+    assert sent.status_code == 302
+    assert sent.headers["Location"] == "/reports/programme?period=2025-26+Q1&level=3"
+    shown = pdl_client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "2025-26 Q1 (1 April 2025 to 30 June 2025)" in shown
+    assert "start=" not in shown and "quarter=" not in shown  # the app's own links are clean too
+    assert 'href="/reports/programme.csv?period=2025-26+Q1&amp;level=3"' in shown
+
+    dates = submitted(page).replace("start=&start=&start=", "start=1&start=4&start=2025")
+    dates = dates.replace("end=&end=&end=", "end=30&end=6&end=2025")
+    sent = pdl_client.get(f"/reports/attendance-by-sector?{dates}")
+    assert sent.headers["Location"] == "/reports/attendance-by-sector?period=2025-04-01..2025-06-30"
+
+    chosen = pdl_client.get(f"/reports?report=trend&{submitted(page)}")
+    assert chosen.headers["Location"] == "/reports/trend?period=2025-26"
+
+    themed = pdl_client.get("/reports/programme?period=2025-26&by=theme").get_data(as_text=True)
+    assert 'href="/reports/programme.csv?period=2025-26&amp;by=theme"' in themed
+    assert 'href="/reports/trend?period=2025-26"' in themed  # the grouping is programme's own
+
+
+def test_a_form_with_a_mistake_keeps_what_was_typed(pdl_client, history):
+    page = pdl_client.get("/reports/programme?period=2025-26").get_data(as_text=True)
+    query = submitted(page).replace("start=&start=&start=", "start=31&start=2&start=2026")
+    query = query.replace("end=&end=&end=", "end=1&end=3&end=2026")
+    sent = pdl_client.get(f"/reports/programme?{query}")
+    assert sent.status_code == 302  # only the empty fields go
+    assert "start=31&start=2&start=2026" in sent.headers["Location"]
+    shown = pdl_client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "From must be a real date" in shown and 'value="31"' in shown
