@@ -113,9 +113,7 @@ def _description(session: CourseSession, url: str) -> str:
     course = session.course
     lines = []
     if session.status is SessionStatus.CANCELLED:
-        reason = (session.cancellation_reason or "").strip()
-        notice = "This session has been cancelled"
-        lines += [f"{notice}: {reason}" if reason else f"{notice}.", ""]
+        lines += [session.cancellation_notice, ""]
     lines += [
         course.summary.strip(),
         "",

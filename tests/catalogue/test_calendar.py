@@ -211,7 +211,7 @@ def test_a_cancelled_session_says_so(app, make_course, make_course_session):
     assert event["STATUS"] == "CANCELLED"
     assert event["SUMMARY"] == "Cancelled: Working with neglect"
     assert str(event["DESCRIPTION"]).startswith(
-        "This session has been cancelled: The trainer is unwell\n"
+        "This session has been cancelled: The trainer is unwell.\n"
     )
 
 
