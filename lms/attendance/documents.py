@@ -3,21 +3,13 @@
 Pure builders: plain data in, bytes (or SVG text) out; no database and no Flask. Views format dates
 and times in UK time before calling them, and send the bytes with `send_file`.
 
-Text is drawn in DejaVu Sans when Debian's `fonts-dejavu-core` is installed (Liberation Sans
-otherwise), so names like "Zoë" and "O’Brien" print as written. A character that font lacks is
-drawn from a fallback font when one is installed (`fonts-droid-fallback` covers Chinese, Japanese
-and Korean); with no TrueType font at all the documents use Helvetica. Any character no available
-font can draw prints as "?", so the PDF never shows empty boxes.
+Text is drawn in the fonts that ship with the product (`lms.core.pdffonts`), embedded in each
+PDF, so names like "Zoë", "O’Brien", "Ελένη", "مريم" and "李小龍" print as written on any machine.
 """
 
-import functools
 import io
-import re
-import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from xml.sax.saxutils import escape
 
 import segno
 from reportlab.lib import colors
@@ -25,10 +17,10 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from lms.core import pdffonts
 
 # --- Data ------------------------------------------------------------------------------------
 
@@ -74,113 +66,11 @@ class Statement:
     note: str = ""
 
 
-# --- Fonts -----------------------------------------------------------------------------------
-
-_TRUETYPE = Path("/usr/share/fonts/truetype")
-# (name, regular, bold): the first family installed is the main font.
-_MAIN_FONTS = (
-    ("DejaVuSans", _TRUETYPE / "dejavu/DejaVuSans.ttf", _TRUETYPE / "dejavu/DejaVuSans-Bold.ttf"),
-    (
-        "LiberationSans",
-        _TRUETYPE / "liberation/LiberationSans-Regular.ttf",
-        _TRUETYPE / "liberation/LiberationSans-Bold.ttf",
-    ),
-)
-# Fonts for characters the main font lacks (Chinese, Japanese, Korean), used when installed.
-_FALLBACK_FONTS = (("DroidSansFallback", _TRUETYPE / "droid/DroidSansFallbackFull.ttf"),)
-
-
-@dataclass(frozen=True)
-class _Face:
-    name: str
-    covers: Callable[[str], bool]
-
-
-def _truetype(name: str, path: Path) -> _Face | None:
-    """Register a TrueType font with reportlab, or None if it is missing or unreadable."""
-    if not path.is_file():
-        return None
-    try:
-        font = TTFont(name, str(path))
-    except Exception:  # reportlab raises TTFError and others for fonts it cannot embed
-        return None
-    pdfmetrics.registerFont(font)
-    glyphs = font.face.charToGlyph
-    # reportlab garbles characters beyond U+FFFF (emoji) in the PDF's text layer: not drawn.
-    return _Face(name, lambda char: ord(char) <= 0xFFFF and ord(char) in glyphs)
-
-
-def _winansi(char: str) -> bool:
-    """Whether Helvetica, one of the PDF standard fonts, can draw a character."""
-    try:
-        char.encode("cp1252")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-@functools.cache
-def _main_faces() -> tuple[_Face, _Face]:
-    """The regular and bold faces the documents are drawn in, registered once per process."""
-    for name, regular_path, bold_path in _MAIN_FONTS:
-        if regular := _truetype(name, regular_path):
-            return regular, _truetype(f"{name}-Bold", bold_path) or regular
-    return _Face("Helvetica", _winansi), _Face("Helvetica-Bold", _winansi)
-
-
-@functools.cache
-def _fallback_faces() -> tuple[_Face, ...]:
-    """Faces for characters the main font lacks; loaded on first need (a CJK font is large)."""
-    faces = (_truetype(name, path) for name, path in _FALLBACK_FONTS)
-    return tuple(face for face in faces if face is not None)
-
-
-def font_name() -> str:
-    """The main font the documents are drawn in (for diagnostics and tests)."""
-    return _main_faces()[0].name
-
-
-_SPACES = re.compile(r"\s+")
-
-
-def _clip(text: str, limit: int | None) -> str:
-    """One line of text, shortened with an ellipsis to at most `limit` characters."""
-    text = unicodedata.normalize("NFC", _SPACES.sub(" ", text or ""))
-    # Drop control and invisible formatting characters (zero-width space, soft hyphen, ...).
-    text = "".join(char for char in text if unicodedata.category(char) not in ("Cc", "Cf"))
-    text = text.strip()
-    if limit is not None and len(text) > limit:
-        text = text[: limit - 1].rstrip() + "…"
-    return text
-
-
-def _markup(text: str, main: _Face, limit: int | None = None) -> str:
-    """Paragraph markup for plain text, each character in the first face that can draw it."""
-    runs: list[tuple[_Face, list[str]]] = []
-    for char in _clip(text, limit):
-        if main.covers(char):
-            face = main
-        else:
-            face = next((face for face in _fallback_faces() if face.covers(char)), None)
-            if face is None:
-                face, char = main, "?"
-        if runs and runs[-1][0] is face:
-            runs[-1][1].append(char)
-        else:
-            runs.append((face, [char]))
-    parts = []
-    for face, chars in runs:
-        run = escape("".join(chars))
-        parts.append(run if face is main else f'<font face="{face.name}">{run}</font>')
-    return "".join(parts)
-
-
 class _Styles:
     """Paragraph styles in the documents' fonts."""
 
     def __init__(self):
-        self.regular, self.bold = _main_faces()
-        regular, bold = self.regular.name, self.bold.name
+        regular, bold = pdffonts.regular(), pdffonts.bold()
         self.small = ParagraphStyle("small", fontName=regular, fontSize=9, leading=11)
         self.muted = ParagraphStyle("muted", self.small, textColor=colors.HexColor("#505a5f"))
         self.muted_right = ParagraphStyle("muted_right", self.muted, alignment=TA_RIGHT)
@@ -200,12 +90,11 @@ class _Styles:
         )
 
     def para(self, text: str, style: ParagraphStyle, limit: int | None = None) -> Paragraph:
-        face = self.bold if style.fontName == self.bold.name else self.regular
-        return Paragraph(_markup(text, face, limit), style)
+        return pdffonts.paragraph(text, style, limit)
 
     def line(self, text: str, style: ParagraphStyle, width: float) -> Paragraph:
         """A paragraph shortened with an ellipsis until it fits on one line of `width`."""
-        limit = len(_clip(text, None))
+        limit = len(pdffonts.clip(text))
         while True:
             paragraph = self.para(text, style, limit)
             _, height = paragraph.wrap(width, 1000)
@@ -270,9 +159,11 @@ def _build(
         rightMargin=_MARGIN,
         topMargin=_MARGIN,
         bottomMargin=20 * mm,
-        title=_clip(title, None),
-        author=_clip(author, None),
+        title=pdffonts.clip(title),
+        author=pdffonts.clip(author),
         creator="lms",
+        # Not Helvetica, reportlab's default: every font in the file is an embedded one.
+        initialFontName=pdffonts.regular(),
     )
     header = styles.line(running_header, styles.muted, _FRAME_WIDTH)
 
@@ -296,6 +187,7 @@ def _details(pairs: Sequence[tuple[str, str]], styles: _Styles) -> Table:
     table.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), pdffonts.regular()),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("TOPPADDING", (0, 0), (-1, -1), 1),
@@ -309,6 +201,8 @@ def _details(pairs: Sequence[tuple[str, str]], styles: _Styles) -> Table:
 def _grid_style() -> list[tuple]:
     """Table style for a ruled table with a shaded heading row."""
     return [
+        # Cells hold paragraphs; this only keeps reportlab's Helvetica out of the file.
+        ("FONTNAME", (0, 0), (-1, -1), pdffonts.regular()),
         ("GRID", (0, 0), (-1, -1), 0.5, _GRID),
         ("BACKGROUND", (0, 0), (-1, 0), _SHADE),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),

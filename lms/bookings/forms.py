@@ -50,11 +50,9 @@ class AdminPlaceForm(FlaskForm):
         validators=[InputRequired("Enter the reason"), Length(max=1000)],
         widget=GovTextArea(),
     )
+    # Asked only when the session is full; the service refuses an unconfirmed place over capacity.
     confirm = BooleanField(
         "I confirm this person gets a place even if the session is full",
-        validators=[
-            InputRequired("Confirm that this person gets a place even if the session is full")
-        ],
         widget=GovCheckboxInput(),
     )
     submit = SubmitField("Confirm the place", widget=GovSubmitInput())

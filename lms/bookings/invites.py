@@ -2,13 +2,12 @@
 METHOD:CANCEL when it ends, with one UID per booking and date so calendar programs update and
 remove the same events."""
 
-from datetime import UTC
+from datetime import datetime
 
 from icalendar import Event, vCalAddress, vText
 
 from lms.bookings.models import Booking
-from lms.catalogue.calendar import cpd_hours_text, finish, new_calendar
-from lms.core.models import utcnow
+from lms.catalogue.calendar import cpd_hours_text, finish, new_calendar, stamp
 from lms.core.timefmt import LONDON
 
 
@@ -21,9 +20,11 @@ def build_invite(
     uid_domain: str,
     url: str,
     days=None,
+    now: datetime | None = None,
 ) -> bytes:
     """The invitation (REQUEST) or its withdrawal (CANCEL) for a booking's dates; `days`, as
-    (number, start, end), names other dates, such as ones taken off the session."""
+    (number, start, end), names other dates, such as ones taken off the session. Every DTSTAMP
+    is `now`, when the message is made."""
     session = booking.session
     course = session.course
     calendar = new_calendar(product=product, method=method)
@@ -32,12 +33,13 @@ def build_invite(
         ordered = sorted(session.dates, key=lambda day: day.starts_at)
         days = [(n, day.starts_at, day.ends_at) for n, day in enumerate(ordered, start=1)]
     total = max(len(session.dates), max((n for n, _start, _end in days), default=0))
+    made_at = stamp(now)
     events = []
     for number, starts_at, ends_at in days:
         event = Event()
         event.add("UID", f"booking-{booking.id}-day-{number}@{uid_domain}")
         event.add("SEQUENCE", booking.sequence)
-        event.add("DTSTAMP", utcnow().astimezone(UTC))
+        event.add("DTSTAMP", made_at)
         event.add("DTSTART", starts_at.astimezone(LONDON))
         event.add("DTEND", ends_at.astimezone(LONDON))
         summary = course.title + (f" (day {number} of {total})" if total > 1 else "")

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from lms.accounts import permissions
 from lms.accounts.services import find_user_by_email
 from lms.audit.services import events_for
-from lms.bookings import queries, services
+from lms.bookings import history, queries, services
 from lms.bookings.forms import AdminPlaceForm, ReasonForm, SettingsForm
 from lms.bookings.models import Booking
 from lms.catalogue.models import CourseSession
@@ -26,20 +26,24 @@ from lms.settings import services as settings
 bp = Blueprint("manage", __name__)
 
 
-@bp.get("/sessions/<int:session_id>/bookings")
-@login_required
-def session_bookings(session_id):
-    course_session = db.get_or_404(CourseSession, session_id)
-    require(permissions.can_see_session_bookings(current_user, course_session))
+def _bookings_page(course_session: CourseSession, form: AdminPlaceForm) -> str:
     bookings = queries.session_bookings(course_session)
     return render_template(
         "manage/session_bookings.html",
         session=course_session,
         bookings=bookings,
         positions=queries.waiting_positions(bookings),
-        events=[event for booking in bookings for event in events_for(booking)],
-        form=AdminPlaceForm(),
+        decisions=history.session_decisions(bookings),
+        form=form,
     )
+
+
+@bp.get("/sessions/<int:session_id>/bookings")
+@login_required
+def session_bookings(session_id):
+    course_session = db.get_or_404(CourseSession, session_id)
+    require(permissions.can_see_session_bookings(current_user, course_session))
+    return _bookings_page(course_session, AdminPlaceForm())
 
 
 @bp.get("/sessions/<int:session_id>/bookings.csv")
@@ -95,7 +99,11 @@ def admin_confirm(booking_id):
     done = commit_or_show(
         form,
         lambda: services.admin_confirm(
-            booking, by=current_user, reason=form.reason.data, now=utcnow()
+            booking,
+            by=current_user,
+            reason=form.reason.data,
+            now=utcnow(),
+            over_capacity_confirmed=form.confirm.data,
         ),
     )
     flash(
@@ -111,10 +119,8 @@ def admin_add(session_id):
     course_session = db.get_or_404(CourseSession, session_id)
     require(permissions.is_admin(current_user))
     form = AdminPlaceForm()
-    back = url_for("manage.session_bookings", session_id=session_id)
     if not form.validate_on_submit():
-        flash(next(iter(form.errors.values()))[0], "error")
-        return redirect(back)
+        return _bookings_page(course_session, form)
     person = find_user_by_email(form.email.data or "")
 
     def add():
@@ -123,15 +129,18 @@ def admin_add(session_id):
                 "There is no account with that email address", field="email"
             )
         return services.admin_add(
-            course_session, person, by=current_user, reason=form.reason.data, now=utcnow()
+            course_session,
+            person,
+            by=current_user,
+            reason=form.reason.data,
+            now=utcnow(),
+            over_capacity_confirmed=form.confirm.data,
         )
 
-    done = commit_or_show(form, add)
-    flash(
-        f"{person.name} has been added." if done.ok else str(done.error),
-        "success" if done.ok else "error",
-    )
-    return redirect(back)
+    if not commit_or_show(form, add).ok:
+        return _bookings_page(course_session, form)
+    flash(f"{person.name} has been added.", "success")
+    return redirect(url_for("manage.session_bookings", session_id=session_id))
 
 
 @bp.get("/agency/bookings")

@@ -558,8 +558,27 @@ def substitute(booking: Booking, colleague: User, *, by: User, now: datetime) ->
     return replacement
 
 
-def admin_confirm(booking: Booking, *, by: User, reason: str, now: datetime) -> Booking:
-    """An administrator moves a person off the waiting list, over capacity if need be. Audited."""
+def _check_over_capacity(course_session: CourseSession, *, confirmed: bool) -> bool:
+    """Whether a new place takes the session over its capacity; refused unless the
+    administrator confirmed it."""
+    over = course_session.places_taken >= course_session.capacity
+    if over and not confirmed:
+        raise BookingError(
+            "Confirm that this person gets a place even if the session is full", field="confirm"
+        )
+    return over
+
+
+def admin_confirm(
+    booking: Booking,
+    *,
+    by: User,
+    reason: str,
+    now: datetime,
+    over_capacity_confirmed: bool = False,
+) -> Booking:
+    """An administrator moves a person off the waiting list; over capacity only when they
+    confirmed it. Audited."""
     reason = required_text(reason, "Enter the reason for confirming this place")
     course_session = lock_session(booking.session_id)
     booking = _refresh(booking)
@@ -567,7 +586,9 @@ def admin_confirm(booking: Booking, *, by: User, reason: str, now: datetime) -> 
         raise BookingError(
             f"This booking is {booking.status.label.lower()}, not on the waiting list"
         )
-    over = course_session.places_taken >= course_session.capacity
+    offer = open_offer_for(booking)
+    # A person offered a freed place already holds it.
+    over = offer is None and _check_over_capacity(course_session, confirmed=over_capacity_confirmed)
     booking = _transition(
         booking,
         BookingStatus.WAITLISTED,
@@ -577,7 +598,6 @@ def admin_confirm(booking: Booking, *, by: User, reason: str, now: datetime) -> 
         decided_at=now,
         decision_reason=reason,
     )
-    offer = open_offer_for(booking)
     if offer is not None:
         offer.status, offer.answered_at = OfferStatus.WITHDRAWN, now
     else:
@@ -596,13 +616,20 @@ def admin_confirm(booking: Booking, *, by: User, reason: str, now: datetime) -> 
 
 
 def admin_add(
-    course_session: CourseSession, person: User, *, by: User, reason: str, now: datetime
+    course_session: CourseSession,
+    person: User,
+    *,
+    by: User,
+    reason: str,
+    now: datetime,
+    over_capacity_confirmed: bool = False,
 ) -> Booking:
-    """An administrator adds a person with a confirmed place, over capacity if need be. Audited."""
+    """An administrator adds a person with a confirmed place; over capacity only when they
+    confirmed it. Audited."""
     reason = required_text(reason, "Enter the reason for adding this person")
     course_session = lock_session(course_session.id)
     check_bookable(course_session, person, now=now, by=by)
-    over = course_session.places_taken >= course_session.capacity
+    over = _check_over_capacity(course_session, confirmed=over_capacity_confirmed)
     _take_place(course_session.id, over_capacity=True)
     booking = _insert(
         _confirmed(

@@ -15,7 +15,6 @@ from lms.catalogue.models import (
     CourseSession,
     CourseStatus,
     Provider,
-    SessionStatus,
     Theme,
     Venue,
 )
@@ -217,6 +216,10 @@ def new_session():
 @bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])
 def edit_session(session_id):
     course_session = db.get_or_404(CourseSession, session_id)
+    refusal = sessions.why_unchangeable(course_session)
+    if refusal and request.method == "POST":
+        flash(refusal, "error")
+        return redirect(url_for("catalogue_admin.edit_session", session_id=session_id), 303)
     form = _session_form()
     if request.method == "GET":
         form.fill(course_session)
@@ -238,7 +241,8 @@ def edit_session(session_id):
         form=form,
         session=course_session,
         clash=clash,
-        editable=course_session.status is SessionStatus.SCHEDULED,
+        editable=refusal is None,
+        heading="Edit session" if refusal is None else f"{course_session.status.label} session",
         events=events_for(course_session),
     )
 

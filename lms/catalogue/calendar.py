@@ -1,12 +1,13 @@
 """Calendar (iCalendar) files of sessions: one session's download and the subscribable feed."""
 
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from icalendar import Calendar, Event
 
 from lms.catalogue.models import Course, CourseSession, SessionStatus
+from lms.core.models import utcnow
 from lms.core.timefmt import LONDON
 
 
@@ -17,18 +18,25 @@ def build_calendar(
     product: str,
     course_url: Callable[[Course], str],
     uid_domain: str,
+    now: datetime | None = None,
 ) -> bytes:
     """An iCalendar file with one event for each date of each session, in UK time.
 
     Event UIDs depend only on the session and the date's place in it, so a calendar that
     imported or subscribed to the file updates its events (by SEQUENCE) instead of adding new
     ones. Join links and joining instructions are for confirmed attendees and never appear.
+    Every DTSTAMP is `now`, when the file is made (see `stamp`).
     """
     calendar = new_calendar(product=product, method="PUBLISH")
     # Sets both NAME (RFC 7986) and X-WR-CALNAME (read by Outlook and Google Calendar).
     calendar.calendar_name = calendar_name
     calendar.add("X-WR-TIMEZONE", LONDON.key)
-    events = [event for session in sessions for event in _events(session, course_url, uid_domain)]
+    made_at = stamp(now)
+    events = [
+        event
+        for session in sessions
+        for event in _events(session, course_url, uid_domain, made_at=made_at)
+    ]
     return finish(calendar, events)
 
 
@@ -40,6 +48,16 @@ def new_calendar(*, product: str, method: str) -> Calendar:
     calendar.add("CALSCALE", "GREGORIAN")
     calendar.add("METHOD", method)
     return calendar
+
+
+def stamp(now: datetime | None) -> datetime:
+    """The DTSTAMP of a file with a METHOD: when the file is made, in UTC, to the second.
+
+    RFC 5545 (3.8.7.2): in an iCalendar object with a METHOD, DTSTAMP is the time the object
+    was created (the time the event last changed is LAST-MODIFIED); RFC 5546 has a calendar
+    take, of two messages with the same SEQUENCE, the one with the later DTSTAMP.
+    """
+    return (now or utcnow()).astimezone(UTC).replace(microsecond=0)
 
 
 def finish(calendar: Calendar, events: list[Event]) -> bytes:
@@ -56,7 +74,11 @@ def finish(calendar: Calendar, events: list[Event]) -> bytes:
 
 
 def _events(
-    session: CourseSession, course_url: Callable[[Course], str], uid_domain: str
+    session: CourseSession,
+    course_url: Callable[[Course], str],
+    uid_domain: str,
+    *,
+    made_at: datetime,
 ) -> Iterator[Event]:
     course = session.course
     url = course_url(course)
@@ -73,7 +95,7 @@ def _events(
         event = Event()
         event.add("UID", f"session-{session.id}-day-{number}@{uid_domain}")
         event.add("SEQUENCE", session.sequence)
-        event.add("DTSTAMP", updated_at)
+        event.add("DTSTAMP", made_at)
         event.add("LAST-MODIFIED", updated_at)
         event.add("DTSTART", day.starts_at.astimezone(LONDON))
         event.add("DTEND", day.ends_at.astimezone(LONDON))
@@ -91,9 +113,7 @@ def _description(session: CourseSession, url: str) -> str:
     course = session.course
     lines = []
     if session.status is SessionStatus.CANCELLED:
-        reason = (session.cancellation_reason or "").strip()
-        notice = "This session has been cancelled"
-        lines += [f"{notice}: {reason}" if reason else f"{notice}.", ""]
+        lines += [session.cancellation_notice, ""]
     lines += [
         course.summary.strip(),
         "",

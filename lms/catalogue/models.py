@@ -257,6 +257,14 @@ class CourseSession(TimestampMixin, db.Model):
     def location(self) -> str:
         return "Online" if self.venue is None else self.venue.full_address
 
+    @property
+    def cancellation_notice(self) -> str:
+        """The cancellation and its reason in one sentence, however the reason was typed."""
+        reason = one_sentence(self.cancellation_reason or "")
+        if not reason:
+            return "This session has been cancelled."
+        return f"This session has been cancelled: {reason}"
+
     def is_bookable(self, now: datetime) -> bool:
         """Open for booking: scheduled, published, not started, inside the booking window."""
         if self.status is not SessionStatus.SCHEDULED:
@@ -268,6 +276,15 @@ class CourseSession(TimestampMixin, db.Model):
         if self.booking_opens_at and now < self.booking_opens_at:
             return False
         return not (self.booking_closes_at and now >= self.booking_closes_at)
+
+
+def one_sentence(text: str) -> str:
+    """Text ending in exactly one full stop, or in the "?" or "!" it ends with; empty stays
+    empty. "Snow.." and "Snow ." become "Snow."."""
+    text = " ".join(text.split()).rstrip(" .…")
+    if not text or text.endswith(("?", "!")):
+        return text
+    return f"{text}."
 
 
 class SessionDate(db.Model):

@@ -259,6 +259,16 @@ def schedule_session(
     return session
 
 
+def why_unchangeable(session: CourseSession) -> str | None:
+    """Why a session can no longer be changed (cancelled, or no longer scheduled); None if it
+    can be."""
+    if session.status is SessionStatus.CANCELLED:
+        return "This session has been cancelled, so it can no longer be changed"
+    if session.status is not SessionStatus.SCHEDULED:
+        return f"This session is {session.status.label.lower()} and can no longer be changed"
+    return None
+
+
 def update_session(
     session: CourseSession,
     plan: SessionPlan,
@@ -268,10 +278,8 @@ def update_session(
     allow_trainer_clash: bool = False,
 ) -> CourseSession:
     """Change a scheduled session; its calendar SEQUENCE goes up so subscribers update."""
-    if session.status is not SessionStatus.SCHEDULED:
-        raise CatalogueError(
-            f"This session is {session.status.label.lower()} and can no longer be changed"
-        )
+    if refusal := why_unchangeable(session):
+        raise CatalogueError(refusal)
     before = _snapshot(session)
     _apply(session, plan, now=now, allow_trainer_clash=allow_trainer_clash)
     db.session.flush()

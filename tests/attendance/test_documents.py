@@ -1,12 +1,14 @@
 import io
 import struct
+import tomllib
+import unicodedata
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 import segno
 from pypdf import PdfReader
 
-from lms.attendance import documents
 from lms.attendance.documents import (
     SheetRow,
     SignInSheet,
@@ -18,8 +20,10 @@ from lms.attendance.documents import (
     qr_svg,
     sign_in_sheet,
 )
+from lms.core import pdffonts
 
 URL = "https://lms.example.org/attend/3f9c2a"
+PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
 
 
 def pdf_pages(data: bytes) -> list[str]:
@@ -58,18 +62,6 @@ def people(count: int) -> tuple[SheetRow, ...]:
         SheetRow(f"Person {number}", f"Agency {number}", "Social worker")
         for number in range(1, count + 1)
     )
-
-
-@pytest.fixture
-def without_truetype(monkeypatch):
-    """Documents as built on a machine with no TrueType fonts installed."""
-    monkeypatch.setattr(documents, "_MAIN_FONTS", ())
-    monkeypatch.setattr(documents, "_FALLBACK_FONTS", ())
-    documents._main_faces.cache_clear()
-    documents._fallback_faces.cache_clear()
-    yield
-    documents._main_faces.cache_clear()
-    documents._fallback_faces.cache_clear()
 
 
 # --- Sign-in sheet ---------------------------------------------------------------------------
@@ -200,27 +192,77 @@ def test_text_is_printed_literally_and_on_one_line():
     assert "Nurse" in lines
 
 
-def test_characters_no_installed_font_can_draw_print_as_question_marks():
+def test_characters_no_shipped_font_can_draw_print_as_question_marks():
     rows = (SheetRow("Zoë 李 O'Brien", "Agency", "Nurse 😀"),)
     lines = lines_of(sign_in_sheet(make_sheet(rows)))
 
-    chinese = "李" if documents._fallback_faces() else "?"
-    assert f"Zoë {chinese} O'Brien" in lines
+    assert "Zoë 李 O'Brien" in lines
     assert "Nurse ?" in lines
 
 
-def test_without_truetype_fonts_sheets_use_helvetica(without_truetype):
-    rows = (SheetRow("Zoë 李 O'Brien", "Agency", "Nurse"),)
-    lines = lines_of(sign_in_sheet(make_sheet(rows)))
+# --- Names in any script, in fonts that ship with the product ----------------------------------
 
-    assert documents.font_name() == "Helvetica"
-    assert "Zoë ? O'Brien" in lines
+# One name in each script a partnership's staff list has: Latin, Greek, Arabic, Chinese.
+NAMES = ("Zoë O'Brien", "Ελένη Παπαδοπούλου", "مريم أحمد", "李小龍")
 
 
-def test_main_font_is_a_truetype_font_when_one_is_installed():
-    installed = [name for name, path, _ in documents._MAIN_FONTS if path.is_file()]
+def sheet_of_names() -> bytes:
+    return sign_in_sheet(make_sheet(tuple(SheetRow(name, "Agency", "Nurse") for name in NAMES)))
 
-    assert documents.font_name() == (installed[0] if installed else "Helvetica")
+
+def statement_of_names() -> bytes:
+    return charge_statement(make_statement([line(name) for name in NAMES]))
+
+
+@pytest.mark.parametrize("build", [sheet_of_names, statement_of_names])
+def test_names_in_latin_greek_arabic_and_chinese_print_as_written(build):
+    # Shaped Arabic is drawn in its joined letter forms (presentation forms), which NFKC maps
+    # back to the letters typed.
+    text = flat(unicodedata.normalize("NFKC", "\n".join(pdf_pages(build()))))
+
+    for name in NAMES:
+        assert name in text
+
+
+@pytest.mark.parametrize("build", [sheet_of_names, statement_of_names])
+def test_every_font_is_a_shipped_truetype_font_embedded_in_the_file(build):
+    fonts = {}
+    for page in PdfReader(io.BytesIO(build())).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            fonts[font["/BaseFont"].split("+")[-1]] = font
+
+    # No base-14 font (Helvetica, Times, ...): those are not embedded and cover Latin-1 only.
+    assert set(fonts) == {"DejaVuSans", "DejaVuSans-Bold", "DroidSansFallback"}
+    for font in fonts.values():
+        assert font["/Subtype"] == "/TrueType"
+        assert "/FontFile2" in font["/FontDescriptor"]
+
+
+def test_arabic_letters_are_joined_and_a_name_reads_right_to_left():
+    text = "\n".join(pdf_pages(sheet_of_names()))
+
+    # Joined forms of مريم and أحمد (initial, medial, final), in the order they are read.
+    assert "\ufee3\ufeae\ufef3\ufee2 \u0623\ufea3\ufee4\ufeaa" in text
+
+
+def test_the_fonts_and_their_licences_ship_as_package_data():
+    shipped = {path.name for path in pdffonts.FONT_DIR.iterdir()}
+    patterns = tomllib.loads(PYPROJECT.read_text())["tool"]["setuptools"]["package-data"]["lms"]
+    declared = {
+        path.name for pattern in patterns for path in (PYPROJECT.parent / "lms").glob(pattern)
+    }
+
+    assert {
+        "DejaVuSans.ttf",
+        "DejaVuSans-Bold.ttf",
+        "DroidSansFallbackFull.ttf",
+        "LICENSE-DejaVu.txt",
+        "LICENSE-DroidSansFallback.txt",
+    } <= shipped
+    assert shipped <= declared
+    for _name, path in (pdffonts.REGULAR, pdffonts.BOLD, *pdffonts.FALLBACKS):
+        assert path.parent == pdffonts.FONT_DIR and path.is_file()
 
 
 # --- Non-attendance charge statement ---------------------------------------------------------

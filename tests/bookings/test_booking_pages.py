@@ -4,9 +4,11 @@ import re
 
 import sqlalchemy as sa
 
-from lms.accounts.models import Role
+from lms.accounts.models import Role, User
+from lms.bookings import services
 from lms.bookings.models import Booking, BookingStatus
 from lms.catalogue.models import CourseSession
+from lms.core.models import utcnow
 from lms.extensions import db
 from tests.conftest import count, post_form
 
@@ -256,6 +258,7 @@ def test_admin_adds_over_capacity_only_with_explicit_confirmation(
     extra = make_user(email="extra@example.org")
     login(make_user(roles=(Role.ADMIN,)))
     path, source = f"/sessions/{session_id}/add", f"/sessions/{session_id}/bookings"
+    assert "even if the session is full" in client.get(source).get_data(as_text=True)
     page = post_form(
         client,
         path,
@@ -263,7 +266,12 @@ def test_admin_adds_over_capacity_only_with_explicit_confirmation(
         token_from=source,
         follow_redirects=True,
     ).get_data(as_text=True)
-    assert "Confirm that this person gets a place" in page
+    assert "There is a problem" in page
+    assert (
+        'href="#confirm">Confirm that this person gets a place even if the session is full' in page
+    )
+    # What was typed is kept.
+    assert 'value="extra@example.org"' in page and ">Designated lead</textarea>" in page
     assert count(app, Booking) == 0
     post_form(
         client,
@@ -274,6 +282,61 @@ def test_admin_adds_over_capacity_only_with_explicit_confirmation(
     assert statuses(app, session_id) == {extra.id: BookingStatus.CONFIRMED}
     with app.app_context():
         assert db.session.get(CourseSession, session_id).places_taken == 2
+
+
+def test_admin_adds_someone_to_a_session_with_places_free_and_the_history_names_them(
+    app, client, make_user, make_course_session, login
+):
+    session_id = make_course_session(capacity=5, places_taken=1)
+    extra = make_user(email="zoe@example.org", name="Zoë O'Brien")
+    login(make_user(roles=(Role.ADMIN,), name="Alex Morgan"))
+    path, source = f"/sessions/{session_id}/add", f"/sessions/{session_id}/bookings"
+    assert "even if the session is full" not in client.get(source).get_data(as_text=True)
+
+    page = post_form(
+        client,
+        path,
+        {"email": extra.email, "reason": "Designated lead"},
+        token_from=source,
+        follow_redirects=True,
+    ).get_data(as_text=True)
+
+    assert "Zoë O&#39;Brien has been added." in page
+    assert statuses(app, session_id) == {extra.id: BookingStatus.CONFIRMED}
+    history = re.search(r"Decisions by administrators</h2>(.*?)</ul>", page, re.S).group(1)
+    assert "Zoë O&#39;Brien added with a confirmed place by Alex Morgan" in history
+    assert "(Designated lead)" in history
+    assert "added by admin" not in history and "over capacity" not in history
+
+
+def test_the_history_says_when_a_waiting_person_was_given_a_place_over_capacity(
+    app, client, make_user, make_course_session, login
+):
+    session_id = make_course_session(capacity=1)
+    first, waiting = make_user(), make_user(name="Sam Patel")
+    with app.test_request_context():
+        for person in (first, waiting):
+            person = db.session.get(User, person.id)
+            booking = services.book_place(
+                db.session.get(CourseSession, session_id), person, by=person, now=utcnow()
+            )
+            db.session.commit()
+        booking_id = booking.id
+    assert statuses(app, session_id)[waiting.id] is BookingStatus.WAITLISTED
+    login(make_user(roles=(Role.ADMIN,), name="Alex Morgan"))
+    source = f"/sessions/{session_id}/bookings"
+
+    post_form(
+        client,
+        f"/bookings/{booking_id}/confirm",
+        {"reason": "Designated lead", "confirm": "y"},
+        token_from=source,
+    )
+    page = client.get(source).get_data(as_text=True)
+
+    assert statuses(app, session_id)[waiting.id] is BookingStatus.CONFIRMED
+    assert "Sam Patel given a place from the waiting list by Alex Morgan (user " in page
+    assert "over the session&#39;s capacity (Designated lead)" in page
 
 
 def test_interest_is_registered_from_a_course_page_and_shown_to_admins(

@@ -374,10 +374,21 @@ def test_admin_may_confirm_over_capacity_with_a_reason_and_it_is_audited(
     waiting = book(session_id, make_user().id)
     refused(
         "Enter the reason",
-        lambda: services.admin_confirm(waiting, by=user(admin.id), reason="", now=NOW),
+        lambda: services.admin_confirm(
+            waiting, by=user(admin.id), reason="", now=NOW, over_capacity_confirmed=True
+        ),
     )
+    refused(
+        "Confirm that this person gets a place even if the session is full",
+        lambda: services.admin_confirm(waiting, by=user(admin.id), reason="Lead", now=NOW),
+    )
+    assert places_taken(session_id) == 1
     services.admin_confirm(
-        waiting, by=user(admin.id), reason="Designated lead for the school", now=NOW
+        waiting,
+        by=user(admin.id),
+        reason="Designated lead for the school",
+        now=NOW,
+        over_capacity_confirmed=True,
     )
     db.session.commit()
     assert places_taken(session_id) == 2
@@ -386,6 +397,60 @@ def test_admin_may_confirm_over_capacity_with_a_reason_and_it_is_audited(
     )
     assert event.after == {"status": "confirmed", "over_capacity": True}
     assert event.reason == "Designated lead for the school"
+
+
+def test_admin_adds_someone_to_a_session_with_places_free_without_confirming_anything(
+    ctx, make_user, make_course_session
+):
+    from lms.audit.models import AuditEvent
+
+    admin = make_user(roles=(Role.ADMIN,))
+    session_id = make_course_session(dates=days_ahead(10), capacity=2)
+    book(session_id, make_user().id)
+    person = make_user()
+
+    booking = services.admin_add(
+        session_row(session_id), user(person.id), by=user(admin.id), reason="Lead", now=NOW
+    )
+    db.session.commit()
+
+    assert booking.status is BookingStatus.CONFIRMED
+    assert places_taken(session_id) == 2
+    event = db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "booking.added_by_admin")
+    )
+    assert event.after == {"status": "confirmed", "over_capacity": False}
+
+
+def test_admin_adding_someone_to_a_full_session_must_confirm_going_over_capacity(
+    ctx, make_user, make_course_session
+):
+    admin = make_user(roles=(Role.ADMIN,))
+    session_id = make_course_session(dates=days_ahead(10), capacity=1)
+    book(session_id, make_user().id)
+    person = make_user()
+
+    with pytest.raises(DomainError) as refusal:
+        services.admin_add(
+            session_row(session_id), user(person.id), by=user(admin.id), reason="Lead", now=NOW
+        )
+    db.session.rollback()
+    assert str(refusal.value) == (
+        "Confirm that this person gets a place even if the session is full"
+    )
+    assert refusal.value.field == "confirm"
+    assert counts(session_id) == {"confirmed": 1} and places_taken(session_id) == 1
+
+    services.admin_add(
+        session_row(session_id),
+        user(person.id),
+        by=user(admin.id),
+        reason="Lead",
+        now=NOW,
+        over_capacity_confirmed=True,
+    )
+    db.session.commit()
+    assert counts(session_id) == {"confirmed": 2} and places_taken(session_id) == 2
 
 
 def test_cancelling_a_session_cancels_its_bookings(ctx, make_user, make_course_session):

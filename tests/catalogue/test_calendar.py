@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from icalendar import Calendar
 
 from lms.catalogue.calendar import build_calendar
@@ -128,7 +129,7 @@ def test_event_ids_are_stable_between_builds_and_when_a_time_changes(app, make_c
     assert moved[0].start == datetime(2027, 3, 29, 13, tzinfo=LONDON)
 
 
-def test_sequence_and_timestamps_come_from_the_session(app, make_course_session):
+def test_sequence_and_last_modified_come_from_the_session(app, make_course_session):
     session_id = make_course_session()
     updated_at = datetime(2026, 11, 20, 14, 5, tzinfo=UTC)
     update_session(app, session_id, sequence=3, updated_at=updated_at)
@@ -136,8 +137,33 @@ def test_sequence_and_timestamps_come_from_the_session(app, make_course_session)
     (event,) = events_of(build(app, session_id))
 
     assert event["SEQUENCE"] == 3
-    assert event["DTSTAMP"].dt == updated_at
     assert event["LAST-MODIFIED"].dt == updated_at
+
+
+def test_dtstamp_is_when_the_file_is_made_as_a_calendar_with_a_method_requires(
+    app, make_course, make_course_session
+):
+    # RFC 5545 3.8.7.2: with a METHOD, DTSTAMP is when the iCalendar object was created (RFC
+    # 5546 orders messages of one SEQUENCE by it); LAST-MODIFIED says when the event changed.
+    first = make_course_session(dates=[(uk(2027, 3, 29, 9, 30), uk(2027, 3, 29, 12, 30))])
+    second = make_course_session(
+        make_course(),
+        dates=[
+            (uk(2027, 4, 5, 9, 30), uk(2027, 4, 5, 12)),
+            (uk(2027, 4, 6, 9, 30), uk(2027, 4, 6, 12)),
+        ],
+    )
+    update_session(app, first, updated_at=datetime(2026, 11, 20, 14, 5, tzinfo=UTC))
+    made_at = datetime(2026, 12, 1, 8, 30, 15, 250000, tzinfo=UTC)
+
+    with time_machine.travel(made_at, tick=False):
+        body = build(app, first, second)
+
+    assert Calendar.from_ical(body)["METHOD"] == "PUBLISH"
+    events = events_of(body)
+    assert len(events) == 3
+    assert [event["DTSTAMP"].dt for event in events] == [made_at.replace(microsecond=0)] * 3
+    assert body.count(b"DTSTAMP:20261201T083015Z") == 3
 
 
 def test_a_session_over_several_dates_has_one_event_a_date(app, make_course, make_course_session):
@@ -185,7 +211,7 @@ def test_a_cancelled_session_says_so(app, make_course, make_course_session):
     assert event["STATUS"] == "CANCELLED"
     assert event["SUMMARY"] == "Cancelled: Working with neglect"
     assert str(event["DESCRIPTION"]).startswith(
-        "This session has been cancelled: The trainer is unwell\n"
+        "This session has been cancelled: The trainer is unwell.\n"
     )
 
 
@@ -327,6 +353,21 @@ def test_the_feed_lists_upcoming_recent_and_cancelled_sessions(
     assert f"session-{draft}-day-1@localhost" not in uids
     statuses = {str(event["UID"]): str(event["STATUS"]) for event in events_of(response.data)}
     assert statuses[f"session-{cancelled}-day-1@localhost"] == "CANCELLED"
+
+
+def test_a_download_and_the_feed_are_stamped_with_the_time_they_are_made(
+    client, make_course_session
+):
+    session_id = make_course_session(dates=days_from_now(10))
+    made_at = utcnow() + timedelta(days=1)
+
+    with time_machine.travel(made_at, tick=False):
+        download = client.get(f"/sessions/{session_id}.ics")
+        feed = client.get("/calendar/sessions.ics")
+
+    for response in (download, feed):
+        (event,) = events_of(response.data)
+        assert event["DTSTAMP"].dt == made_at.replace(microsecond=0)
 
 
 def test_the_feed_never_includes_join_links(client, make_course_session):
