@@ -3,12 +3,12 @@ the month a charge was raised, its status."""
 
 from datetime import date
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect
 
 from lms.accounts.models import Agency
 from lms.attendance.charge_lists import ChargeFilter
 from lms.attendance.models import ChargeStatus
+from lms.core.forms import AppForm as FlaskForm
 from lms.core.forms import ListField, choices, optional_int
 
 
