@@ -11,6 +11,7 @@ endpoints for the API's OpenAPI document.
 import re
 
 from flask import Blueprint, Response, jsonify, request, url_for
+from werkzeug.exceptions import HTTPException
 
 from lms.accounts import permissions, tokens
 from lms.accounts.models import Agency, TokenKind, User
@@ -216,6 +217,20 @@ def refused(error: Refused):
     if error.challenge:
         response.headers["WWW-Authenticate"] = error.challenge
     return response
+
+
+@bp.errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    """A refusal raised outside these views (a guard for the whole site, the rate limiter) is
+    answered in JSON too, as the document describes every error."""
+    if (error.code or 500) >= 500:
+        return server_error(error)
+    return _answer({"error": error.description or error.name}, error.code)
+
+
+# The site's own pages for these statuses are found before a handler for HTTPException.
+for _status in (400, 403, 404, 413, 429):
+    bp.register_error_handler(_status, http_error)
 
 
 @bp.errorhandler(500)

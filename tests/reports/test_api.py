@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 import time_machine
+from flask import abort, request
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
@@ -523,3 +524,18 @@ def test_the_period_pattern_is_exactly_the_periods_read(report):
     ]
     for text in texts:
         assert period_admitted(report, text) == reads(report, text), text
+
+
+def test_a_refusal_from_outside_the_api_is_still_json(app, client, secret, document):
+    """A guard for the whole site (NUL bytes, ids too large for the database) that refuses a
+    request with 400 gets the API's documented JSON error, not the site's HTML page."""
+
+    def guard():
+        if "%00" in request.query_string.decode() or "\x00" in request.args.get("q", ""):
+            abort(400, "A value held a NUL byte.")
+
+    app.before_request_funcs.setdefault(None, []).insert(0, guard)
+    for path in ("/reports/programme", "/sessions", "/courses"):
+        refused = client.get(f"/api/v1{path}?q=%00", headers=bearer(secret))
+        assert_matches(document, path, 400, refused)
+        assert refused.json == {"error": "A value held a NUL byte."}
