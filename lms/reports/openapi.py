@@ -209,6 +209,7 @@ def _period(report: str) -> dict:
 
 
 def _parameters(theme_slugs: tuple[str, ...], agency_ids: tuple[int, ...]) -> dict:
+    first_measure, second_measure, *_rest = build.TREND_MEASURES
     parameters = {
         "period": _period("programme"),
         "theme": query(
@@ -250,7 +251,7 @@ def _parameters(theme_slugs: tuple[str, ...], agency_ids: tuple[int, ...]) -> di
                     "type": "string",
                     "pattern": measures_pattern(),
                     "maxLength": MEASURES_MAX_LENGTH,
-                    "examples": ["places_booked", "sessions_run,attendance_rate"],
+                    "examples": [first_measure, f"{first_measure},{second_measure}"],
                 },
             },
             style="form",

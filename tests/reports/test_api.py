@@ -395,7 +395,8 @@ def test_every_documented_option_value_is_accepted(client, secret, history, docu
             "/api/v1/reports/programme", query_string={"by": value}, headers=bearer(secret)
         )
         assert_matches(document, "/reports/programme", 200, response)
-    for value in [*TREND_MEASURES, ",".join(TREND_MEASURES)]:
+    examples = parameter(document, "/reports/trend", "measure")["schema"]["items"]["examples"]
+    for value in [*TREND_MEASURES, ",".join(TREND_MEASURES), *examples]:
         assert admits(document, "/reports/trend", "measure", value)
         response = client.get(
             "/api/v1/reports/trend", query_string={"measure": value}, headers=bearer(secret)
