@@ -84,6 +84,7 @@ def openapi_json():
     document = openapi.openapi_document(
         title=f"{current_app.config['PARTNERSHIP_NAME']} training API",
         server_url=request.url_root.rstrip("/") + bp.url_prefix,
+        values=openapi.listed(),
     )
     return _cached(document)
 
@@ -128,12 +129,12 @@ def _refuse_unknown(accepted: tuple[str, ...]) -> None:
 
 
 def _single(name: str) -> str | None:
-    """The parameter's value, or None when it is absent or empty."""
+    """The parameter's value as given, or None when it is absent or empty (as the document
+    says: `allowEmptyValue`). Spaces are not taken off: ` 2` is not a level."""
     values = request.args.getlist(name)
     if len(values) > 1:
         raise BadParameter(f"Give {name} only once (it was given {len(values)} times).")
-    value = values[0].strip() if values else ""
-    return value or None
+    return values[0] if values and values[0] else None
 
 
 def _choice(name: str, accepted: tuple[str, ...]) -> str | None:
@@ -175,16 +176,15 @@ def _month() -> date | None:
 
 
 def _theme_id(slug: str) -> int:
-    theme_id = db.session.scalar(sa.select(Theme.id).where(Theme.slug == slug))
-    if theme_id is None:
-        slugs = db.session.scalars(
-            sa.select(Theme.slug).where(Theme.is_active.is_(True)).order_by(Theme.slug)
-        ).all()
+    """The theme with this slug, any of those the document lists (retired ones included). The
+    value is checked against the list before it goes near a query."""
+    slugs = openapi.theme_slugs()
+    if slug not in slugs:
         accepted = f"one of: {', '.join(slugs)}" if slugs else "there are none yet"
         raise BadParameter(
             f"theme must be the slug of a theme, {accepted} (you gave {_shown(slug)})."
         )
-    return theme_id
+    return db.session.scalar(sa.select(Theme.id).where(Theme.slug == slug))
 
 
 def _shown(value: str) -> str:

@@ -5,10 +5,22 @@ from the constants here, so the two cannot drift. To describe a new catalogue en
 schemas to `_schemas()`, any new query parameters to `_parameters()` and its path to `_paths()`.
 The statistics reports (/api/v1/reports) are described in `lms.reports.openapi` and merged in
 here; they share the `Error` schema and the `BadRequest` response.
+
+Every query parameter is optional, and an empty one (`theme=`) is the same as leaving it out: the
+document says so with `allowEmptyValue`. Values that live in the database (theme slugs, agency
+numbers) are listed as they are when the document is served (`Listed`), so a client can check a
+request against the document and be sure of the answer.
 """
 
-from lms.catalogue.models import Audience, DeliveryMode
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from lms.accounts.models import Agency
+from lms.catalogue.models import Audience, DeliveryMode, Theme
 from lms.catalogue.sessions import TWILIGHT_FROM_HOUR
+from lms.extensions import db
+from lms.reports.openapi import one_of, query
 from lms.reports.openapi import openapi_part as reports_part
 
 API_VERSION = "1.0.0"
@@ -23,7 +35,10 @@ DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 100
 # Far beyond any real catalogue; it keeps the row offset a small number on every database.
 MAX_PAGE = 10_000
-MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+# The years the catalogue can be asked about; every month of them has UK bounds.
+MONTH_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
+# The largest whole number a column holds on every database the product runs on.
+MAX_ID = 2**31 - 1
 # UK wall-clock time with its offset from UTC: +00:00 in winter, +01:00 in summer.
 LOCAL_DATETIME_PATTERN = (
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2}$"
@@ -35,9 +50,32 @@ SESSION_FILTERS = (*COURSE_FILTERS, "month", "time_of_day", "places_available")
 PAGING = ("page", "per_page")
 
 
-def openapi_document(*, title: str, server_url: str) -> dict:
-    """The OpenAPI 3.1 document for the API served at `server_url`, as a JSON-ready dict."""
-    reports = reports_part()
+@dataclass(frozen=True)
+class Listed:
+    """The values of query parameters that are rows of the database, as the API accepts them."""
+
+    theme_slugs: tuple[str, ...] = ()
+    agency_ids: tuple[int, ...] = ()
+
+
+def theme_slugs() -> tuple[str, ...]:
+    """Every theme's slug, retired ones included: the catalogue and the reports take them all."""
+    return tuple(db.session.scalars(sa.select(Theme.slug).order_by(Theme.slug)))
+
+
+def agency_ids() -> tuple[int, ...]:
+    """Every agency's number, closed ones included: the reports take them all."""
+    return tuple(db.session.scalars(sa.select(Agency.id).order_by(Agency.id)))
+
+
+def listed() -> Listed:
+    return Listed(theme_slugs=theme_slugs(), agency_ids=agency_ids())
+
+
+def openapi_document(*, title: str, server_url: str, values: Listed = Listed()) -> dict:
+    """The OpenAPI 3.1 document for the API served at `server_url`, as a JSON-ready dict; `values`
+    are the theme slugs and agency numbers the API accepts."""
+    reports = reports_part(values.theme_slugs, values.agency_ids)
     return {
         "openapi": OPENAPI_VERSION,
         "info": {
@@ -48,7 +86,8 @@ def openapi_document(*, title: str, server_url: str) -> dict:
                 "The catalogue is read-only and open: no sign-in is needed. Lists are paged and "
                 "may be cached for five minutes. Times are UK local time with their offset from "
                 "UTC. The statistics reports need a PDL viewer's or admin's API token and are "
-                "never cached."
+                "never cached. Every query parameter is optional; an empty one is the same as "
+                "leaving it out. A value the document does not admit is refused with 400."
             ),
         },
         "servers": [{"url": server_url}],
@@ -59,7 +98,7 @@ def openapi_document(*, title: str, server_url: str) -> dict:
         "paths": _paths() | reports["paths"],
         "components": {
             "schemas": _schemas() | reports["components"]["schemas"],
-            "parameters": _parameters() | reports["components"]["parameters"],
+            "parameters": _parameters(values.theme_slugs) | reports["components"]["parameters"],
             "responses": _responses() | reports["components"]["responses"],
             "securitySchemes": reports["components"]["securitySchemes"],
         },
@@ -117,58 +156,48 @@ def _paths() -> dict:
     }
 
 
-def _query(name: str, description: str, schema: dict) -> dict:
+def _parameters(theme_slugs: tuple[str, ...]) -> dict:
     return {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "description": description,
-        "schema": schema,
-    }
-
-
-def _parameters() -> dict:
-    return {
-        "theme": _query(
+        "theme": query(
             "theme",
             "Only courses under this theme, given by its slug (for example `neglect`).",
-            {"type": "string", "pattern": "^[a-z0-9-]+$"},
+            one_of(theme_slugs),
         ),
-        "level": _query(
+        "level": query(
             "level",
             "Only courses at this level of the partnership's training framework.",
             {"type": "integer", "enum": list(LEVELS)},
         ),
-        "delivery_mode": _query(
+        "delivery_mode": query(
             "delivery_mode", "Only courses delivered this way.", _enum(DELIVERY_MODES)
         ),
-        "audience": _query(
+        "audience": query(
             "audience",
             "Only courses for this audience. `children` and `adults` include courses for both.",
             _enum(AUDIENCES),
         ),
-        "month": _query(
+        "month": query(
             "month",
-            "Only sessions starting in this UK calendar month, as YYYY-MM.",
-            {"type": "string", "pattern": MONTH_PATTERN, "examples": ["2027-03"]},
+            "Only sessions starting in this UK calendar month, as YYYY-MM (2000-01 to 2099-12).",
+            {"type": "string", "pattern": MONTH_PATTERN, "maxLength": 7, "examples": ["2027-03"]},
         ),
-        "time_of_day": _query(
+        "time_of_day": query(
             "time_of_day",
             f"`twilight`: sessions starting at {TWILIGHT_FROM_HOUR}:00 UK time or later; "
             "`daytime`: the others.",
             _enum(TIMES_OF_DAY),
         ),
-        "places_available": _query(
+        "places_available": query(
             "places_available",
             "`true`: only sessions with a place left. `false` (the default): all sessions.",
             {"type": "boolean", "default": False},
         ),
-        "page": _query(
+        "page": query(
             "page",
             "Which page of results, counting from 1. A page past the end is empty.",
             {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
         ),
-        "per_page": _query(
+        "per_page": query(
             "per_page",
             "How many results a page holds.",
             {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE},

@@ -8,15 +8,19 @@ session (and CSRF does not arise). Answers are never cached. `openapi.py` descri
 endpoints for the API's OpenAPI document.
 """
 
+import re
+
 from flask import Blueprint, Response, jsonify, request, url_for
+from werkzeug.exceptions import HTTPException
 
 from lms.accounts import permissions, tokens
-from lms.accounts.models import TokenKind, User
+from lms.accounts.models import Agency, TokenKind, User
+from lms.catalogue.openapi import MAX_ID, theme_slugs
 from lms.core.errors import DomainError
 from lms.core.models import utcnow
 from lms.extensions import db
-from lms.reports import build, export, filters
-from lms.reports.openapi import COMMON, OPTIONS, REPEATABLE, option_values
+from lms.reports import build, export, filters, openapi, periods
+from lms.reports.openapi import OPTIONS, REPEATABLE, option_values
 
 bp = Blueprint("reports_api", __name__, url_prefix="/api/v1/reports")
 
@@ -89,9 +93,10 @@ def _holder() -> User:
 
 
 def _arguments(name: str) -> tuple[dict[str, str], dict]:
-    """The filters (for `filters.parse_args`) and the report's options, from the query string."""
-    own = OPTIONS.get(name, ())
-    accepted = (*COMMON, *own)
+    """The filters (for `filters.parse_args`) and the report's options, from the query string.
+    Each value is one the document admits for this report, or refused here: an empty one is
+    left out, and nothing a caller typed reaches a query unchecked."""
+    accepted = openapi.parameter_names(name)
     for parameter in request.args:
         if parameter not in accepted:
             raise Refused(
@@ -106,20 +111,70 @@ def _arguments(name: str) -> tuple[dict[str, str], dict]:
         values = request.args.getlist(parameter)
         if len(values) > 1:
             raise Refused(400, f"Give {parameter} only once (it was given {len(values)} times).")
-        if values and values[0].strip():
-            args[parameter] = values[0].strip()
+        if values and values[0]:
+            args[parameter] = values[0]
+    if "period" in args:
+        _check_period(name, args["period"])
+    if "theme" in args:
+        _check_theme(args["theme"])
+    if "agency" in args:
+        _check_agency(args["agency"])
     options = {}
     if "by" in args:
         options["by"] = args.pop("by")
-    if "measure" in own:
-        measures = [
-            measure.strip()
-            for value in request.args.getlist("measure")
-            for measure in value.split(",")
-            if measure.strip()
-        ]
-        options["measures"] = measures or None
+    if "measure" in accepted:
+        options["measures"] = _measures()
     return args, options
+
+
+def _check_period(name: str, value: str) -> None:
+    if openapi.period_admitted(name, value):
+        return
+    try:
+        periods.parse(value)
+    except DomainError as error:
+        raise Refused(400, error.message) from None
+    # Read by the reports pages, but not a period this report answers for, or not written
+    # the one way the API takes.
+    raise Refused(
+        400,
+        f"The {name} report cannot answer for the period {_shown(value)}. "
+        + openapi.period_rule(name),
+    )
+
+
+def _check_theme(value: str) -> None:
+    slugs = theme_slugs()
+    if value not in slugs:
+        accepted = f"one of: {', '.join(slugs)}" if slugs else "there are none yet"
+        raise Refused(400, f"There is no theme {_shown(value)}: use a theme's slug, {accepted}.")
+
+
+def _check_agency(value: str) -> None:
+    number = int(value) if re.fullmatch(r"[1-9][0-9]{0,9}", value) else 0
+    if not 0 < number <= MAX_ID or db.session.get(Agency, number) is None:
+        raise Refused(400, f"There is no agency with the number {_shown(value)}.")
+
+
+def _measures() -> list[str] | None:
+    """The trend's measures, repeated or separated by commas; None (all of them) if not given."""
+    values = request.args.getlist("measure")
+    if values in ([], [""]):
+        return None
+    measures = []
+    for value in values:
+        if len(value) > openapi.MEASURES_MAX_LENGTH:
+            limit = openapi.MEASURES_MAX_LENGTH
+            raise Refused(400, f"Give at most {limit} characters of measures.")
+        for measure in value.split(","):
+            if measure not in build.TREND_MEASURES:
+                raise Refused(
+                    400,
+                    f"There is no measure {_shown(measure)}. The measures are: "
+                    f"{', '.join(build.TREND_MEASURES)}.",
+                )
+            measures.append(measure)
+    return list(dict.fromkeys(measures))
 
 
 def _shown(value: str) -> str:
@@ -162,6 +217,20 @@ def refused(error: Refused):
     if error.challenge:
         response.headers["WWW-Authenticate"] = error.challenge
     return response
+
+
+@bp.errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    """A refusal raised outside these views (a guard for the whole site, the rate limiter) is
+    answered in JSON too, as the document describes every error."""
+    if (error.code or 500) >= 500:
+        return server_error(error)
+    return _answer({"error": error.description or error.name}, error.code)
+
+
+# The site's own pages for these statuses are found before a handler for HTTPException.
+for _status in (400, 403, 404, 413, 429):
+    bp.register_error_handler(_status, http_error)
 
 
 @bp.errorhandler(500)

@@ -1,10 +1,15 @@
 """The OpenAPI description of the reports API (/api/v1/reports), merged into the API's document
 by `lms.catalogue.openapi`. As for the catalogue, the views in `api.py` take the parameters each
-report accepts from the constants here, so the description and the answers cannot drift."""
+report accepts, and the values each admits, from here, so the description and the answers cannot
+drift: each report has a path of its own listing exactly the parameters it takes."""
+
+import calendar
+import re
+from functools import cache
 
 from lms.accounts.models import Sector
 from lms.catalogue.models import Audience, DeliveryMode
-from lms.reports import build, filters
+from lms.reports import build, filters, periods
 from lms.reports.tables import COUNT, DATE, MONEY, PERCENT, TEXT
 
 COMMON = ("period", *filters.NAMES)
@@ -12,6 +17,7 @@ COMMON = ("period", *filters.NAMES)
 OPTIONS = {"programme": ("by",), "trend": ("measure",)}
 REPEATABLE = ("measure",)
 PERIOD_EXAMPLES = ["2025-26", "2025-26 Q1", "2025-04-01..2025-06-30"]
+MEASURES_MAX_LENGTH = 400
 
 
 def option_values(parameter: str) -> dict[str, str]:
@@ -19,6 +25,133 @@ def option_values(parameter: str) -> dict[str, str]:
     if parameter == "by":
         return build.PROGRAMME_GROUPS
     return {key: label for key, (label, _kind) in build.TREND_MEASURES.items()}
+
+
+def query(name: str, description: str, schema: dict, **extra) -> dict:
+    """An optional query parameter; empty, it is the same as left out."""
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": f"{description} Empty, the same as leaving it out.",
+        "allowEmptyValue": True,
+        "schema": schema,
+        **extra,
+    }
+
+
+def one_of(values: tuple, kind: str = "string") -> dict:
+    """A schema for one of `values`; with none, only the empty value (the same as leaving the
+    parameter out) is admitted."""
+    if not values:
+        return {"type": "string", "maxLength": 0}
+    return {"type": kind, "enum": list(values)}
+
+
+# Periods ---------------------------------------------------------------------------------------
+# The periods `periods.parse` reads, written one way each: the financial years it accepts, their
+# quarters as `2025-26 Q1`, and ranges of real dates `first..last`. The trend shows the three
+# financial years up to the period's end, all of which must lie within the dates accepted.
+# `periods` takes financial years from 2000-01 to 2098-99 and dates from 1 April 2000 to the end
+# of 2100.
+FIRST_FINANCIAL_YEAR, LAST_FINANCIAL_YEAR = periods.EARLIEST.year, 2098
+LATEST_YEAR = 2100
+
+_DAYS = {
+    31: "(?:0[1-9]|[12][0-9]|3[01])",
+    30: "(?:0[1-9]|[12][0-9]|30)",
+    28: "(?:0[1-9]|1[0-9]|2[0-8])",
+}
+
+
+def _alternatives(choices) -> str:
+    return "(?:" + "|".join(choices) + ")"
+
+
+def _month_days(months: tuple[int, ...]) -> str:
+    parts = []
+    for length, days in _DAYS.items():
+        chosen = [f"{month:02d}" for month in months if _length(month) == length]
+        if chosen:
+            parts.append(f"{_alternatives(chosen)}-{days}")
+    return _alternatives(parts)
+
+
+def _length(month: int) -> int:
+    return 28 if month == 2 else 30 if month in (4, 6, 9, 11) else 31
+
+
+def _dates(first: tuple[int, int], last: tuple[int, int]) -> str:
+    """Real dates as YYYY-MM-DD from the first day of month `first` (year, month) to the last
+    day of month `last`."""
+    (first_year, first_month), (last_year, last_month) = first, last
+
+    def months(year: int) -> tuple[int, ...]:
+        start = first_month if year == first_year else 1
+        end = last_month if year == last_year else 12
+        return tuple(range(start, end + 1))
+
+    years_by_months: dict[tuple[int, ...], list[int]] = {}
+    for year in range(first_year, last_year + 1):
+        years_by_months.setdefault(months(year), []).append(year)
+    parts = [f"{_years(years)}-{_month_days(ms)}" for ms, years in years_by_months.items()]
+    leap = [
+        str(year)
+        for year in range(first_year, last_year + 1)
+        if calendar.isleap(year) and 2 in months(year)
+    ]
+    if leap:
+        parts.append(f"{_alternatives(leap)}-02-29")
+    return _alternatives(parts)
+
+
+def _years(years: list[int]) -> str:
+    """The years, a whole decade written as one: 2010 to 2019 as 201[0-9]."""
+    choices = []
+    for decade in sorted({year // 10 for year in years}):
+        within = [year for year in years if year // 10 == decade]
+        if len(within) == 10:
+            choices.append(f"{decade}[0-9]")
+        else:
+            choices.extend(str(year) for year in within)
+    return _alternatives(choices)
+
+
+@cache
+def period_pattern(report: str) -> str:
+    """The periods the report answers for, as a regular expression of the whole value."""
+    first_year, last_year = FIRST_FINANCIAL_YEAR, LAST_FINANCIAL_YEAR
+    earliest = earliest_last = (periods.EARLIEST.year, periods.EARLIEST.month)
+    latest = (LATEST_YEAR, 12)
+    if report == "trend":
+        # Its first year starts two years before the one the period ends in, and its last year
+        # (to 31 March) must end by the latest date.
+        first_year += 2
+        earliest_last = (periods.EARLIEST.year + 2, periods.EARLIEST.month)
+        latest = (LATEST_YEAR, 3)
+    years = _alternatives(periods.fy_label(year) for year in range(first_year, last_year + 1))
+    firsts, lasts = _dates(earliest, latest), _dates(earliest_last, latest)
+    return rf"^(?:{years}(?: Q[1-4])?|{firsts}\.\.{lasts})$"
+
+
+def period_rule(report: str) -> str:
+    """What the report's period must be, in words, for an error message."""
+    written = (
+        "a financial year like 2025-26, a quarter like 2025-26 Q1, or a date range like "
+        "2025-04-01..2025-06-30"
+    )
+    if report == "trend":
+        return f"Its period must end from 1 April 2002 to 31 March 2100, written as {written}."
+    return f"Write it as {written}, from 1 April 2000 to 31 December 2100."
+
+
+def period_admitted(report: str, value: str) -> bool:
+    return _period_expression(report).fullmatch(value) is not None
+
+
+@cache
+def _period_expression(report: str) -> re.Pattern:
+    return re.compile(period_pattern(report))
 
 
 def _ref(kind: str, name: str) -> dict:
@@ -37,69 +170,97 @@ def _enum(values) -> dict:
     return {"type": "string", "enum": list(values)}
 
 
-def _query(name: str, description: str, schema: dict, **extra) -> dict:
-    return {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "description": description,
-        "schema": schema,
-        **extra,
-    }
+def measures_pattern() -> str:
+    """One or more of the trend's measures, separated by commas."""
+    measure = _alternatives(build.TREND_MEASURES)
+    return f"^{measure}(?:,{measure})*$"
 
 
 # The components' names for each query parameter; the catalogue's `theme` and `level` differ.
 PARAMETER_COMPONENTS = {name: f"report_{name}" for name in (*COMMON, "by", "measure")}
+TREND_PERIOD = "report_trend_period"
 
 
-def _parameters() -> dict:
+def _period(report: str) -> dict:
+    description = (
+        "The period the figures cover: a UK financial year, one of its quarters (Q1 is April "
+        "to June) or a range of UK dates, both included, the first not after the last. A "
+        "session counts in the period of its first date. Without it, the current financial year."
+    )
+    if report == "trend":
+        description += (
+            " The trend shows the three financial years up to the one the period ends in, so "
+            "the period must end from 1 April 2002 to 31 March 2100."
+        )
+    else:
+        description += (
+            " Financial years 2000-01 to 2098-99; dates 1 April 2000 to 31 December 2100."
+        )
+    return query(
+        "period",
+        description,
+        {
+            "type": "string",
+            "pattern": period_pattern(report),
+            "maxLength": len("2000-04-01..2100-12-31"),
+            "examples": PERIOD_EXAMPLES,
+        },
+    )
+
+
+def _parameters(theme_slugs: tuple[str, ...], agency_ids: tuple[int, ...]) -> dict:
+    first_measure, second_measure, *_rest = build.TREND_MEASURES
     parameters = {
-        "period": _query(
-            "period",
-            "The period the figures cover: a UK financial year, one of its quarters (Q1 is "
-            "April to June) or a range of UK dates, both included. A session counts in the "
-            "period of its first date. Without it, the current financial year.",
-            {"type": "string", "examples": PERIOD_EXAMPLES},
-        ),
-        "theme": _query(
+        "period": _period("programme"),
+        "theme": query(
             "theme",
             "Only courses under this theme, given by its slug (for example `neglect`).",
-            {"type": "string"},
+            one_of(theme_slugs),
         ),
-        "level": _query(
+        "level": query(
             "level", "Only courses at this level.", {"type": "integer", "enum": [1, 2, 3, 4]}
         ),
-        "mode": _query(
+        "mode": query(
             "mode", "Only courses delivered this way.", _enum(m.value for m in DeliveryMode)
         ),
-        "audience": _query(
+        "audience": query(
             "audience", "Only courses with exactly this audience.", _enum(a.value for a in Audience)
         ),
-        "sector": _query(
+        "sector": query(
             "sector",
             "Only bookings made as a member of an agency in this sector.",
             _enum(s.value for s in Sector),
         ),
-        "agency": _query(
+        "agency": query(
             "agency",
             "Only bookings made as a member of this agency, given by its number.",
-            {"type": "string", "pattern": "^[0-9]+$"},
+            one_of(agency_ids, "integer"),
         ),
-        "by": _query(
+        "by": query(
             "by",
-            "`programme` only: how its rows are grouped. Other reports refuse it.",
+            "How the rows are grouped.",
             {**_enum(build.PROGRAMME_GROUPS), "default": next(iter(build.PROGRAMME_GROUPS))},
         ),
-        "measure": _query(
+        "measure": query(
             "measure",
-            "`trend` only: a measure to show, repeated for several (or separated by commas). "
-            "Without it, every measure. Other reports refuse it.",
-            {"type": "array", "items": _enum(build.TREND_MEASURES)},
+            "A measure to show, repeated for several (or separated by commas). Without it, "
+            "every measure.",
+            {
+                "type": "array",
+                "items": {
+                    "type": "string",
+                    "pattern": measures_pattern(),
+                    "maxLength": MEASURES_MAX_LENGTH,
+                    "examples": [first_measure, f"{first_measure},{second_measure}"],
+                },
+            },
             style="form",
             explode=True,
         ),
     }
-    return {PARAMETER_COMPONENTS[name]: value for name, value in parameters.items()}
+    return {PARAMETER_COMPONENTS[name]: value for name, value in parameters.items()} | {
+        TREND_PERIOD: _period("trend")
+    }
 
 
 def _schemas() -> dict:
@@ -198,7 +359,6 @@ def _responses() -> dict:
             },
         },
         "Forbidden": _error("The token's holder is not a PDL viewer or an admin."),
-        "ReportNotFound": _error("There is no report of that name."),
     }
 
 
@@ -225,41 +385,45 @@ def _operation(operation_id: str, summary: str, description: str, schema: str, *
     }
 
 
+def parameter_names(report: str) -> tuple[str, ...]:
+    """The query parameters the report takes, in the order they are documented."""
+    return (*COMMON, *OPTIONS.get(report, ()))
+
+
+def operation_id(report: str) -> str:
+    """getProgrammeReport, getAttendanceByAgencyReport, ..."""
+    return "get" + "".join(word.capitalize() for word in report.split("-")) + "Report"
+
+
 def _paths() -> dict:
-    name = {
-        "name": "name",
-        "in": "path",
-        "required": True,
-        "description": "The report, as `/reports` lists them.",
-        "schema": _enum(build.REPORTS),
-    }
-    common = [_ref("parameters", PARAMETER_COMPONENTS[p]) for p in COMMON]
-    options = [_ref("parameters", PARAMETER_COMPONENTS[p]) for p in ("by", "measure")]
-    return {
+    paths = {
         "/reports": _operation(
             "listReports",
             "The statistics reports",
             "Each report's name, what it shows and the options only it takes.",
             "ReportList",
         ),
-        "/reports/{name}": _operation(
-            "getReport",
-            "One report's figures",
-            "The figures the reports pages show, for a period and filters. A parameter the "
-            "report does not take is refused.",
-            "Report",
-            parameters=[name, *common, *options],
-            responses={
-                "400": _ref("responses", "BadRequest"),
-                "404": _ref("responses", "ReportNotFound"),
-            },
-        ),
     }
+    for report in build.REPORTS.values():
+        components = {**PARAMETER_COMPONENTS}
+        if report.name == "trend":
+            components["period"] = TREND_PERIOD
+        paths[f"/reports/{report.name}"] = _operation(
+            operation_id(report.name),
+            report.title,
+            f"{report.description} The figures the reports pages show, for a period and "
+            "filters. A parameter the report does not take is refused.",
+            "Report",
+            parameters=[_ref("parameters", components[p]) for p in parameter_names(report.name)],
+            responses={"400": _ref("responses", "BadRequest")},
+        )
+    return paths
 
 
-def openapi_part() -> dict:
-    """These endpoints' tag, paths and components, for the API's OpenAPI document to merge in.
-    Their errors use the document's `Error` schema and `BadRequest` response."""
+def openapi_part(theme_slugs: tuple[str, ...] = (), agency_ids: tuple[int, ...] = ()) -> dict:
+    """These endpoints' tag, paths and components, for the API's OpenAPI document to merge in;
+    `theme_slugs` and `agency_ids` are the values their filters accept. Their errors use the
+    document's `Error` schema and `BadRequest` response."""
     return {
         "tags": [
             {
@@ -270,7 +434,7 @@ def openapi_part() -> dict:
         "paths": _paths(),
         "components": {
             "schemas": _schemas(),
-            "parameters": _parameters(),
+            "parameters": _parameters(theme_slugs, agency_ids),
             "responses": _responses(),
             "securitySchemes": {
                 "bearerAuth": {

@@ -13,6 +13,8 @@ from openapi_spec_validator import validate
 from lms.catalogue.models import Course, CourseSession
 from lms.catalogue.openapi import openapi_document
 from lms.extensions import db
+from lms.reports.build import REPORTS
+from tests.api.contract import admits, parameter
 from tests.conftest import counting_statements, one_day, uk
 
 LONDON = ZoneInfo("Europe/London")
@@ -136,7 +138,8 @@ def test_the_served_document_is_valid_and_names_the_partnership(client, document
     validate(document)
     assert document["info"]["title"].startswith("Riverside Safeguarding Children Partnership")
     assert document["servers"] == [{"url": "https://localhost/api/v1"}]
-    assert set(document["paths"]) == {"/sessions", "/courses", "/reports", "/reports/{name}"}
+    reports = {f"/reports/{name}" for name in REPORTS}
+    assert set(document["paths"]) == {"/sessions", "/courses", "/reports", *reports}
 
 
 def test_every_documented_path_answers_with_its_documented_schema(client, document, programme):
@@ -157,7 +160,7 @@ def test_items_carry_exactly_the_documented_fields(client, document, programme, 
         assert set(item) == set(documented["properties"]) == set(documented["required"])
 
 
-def test_every_documented_parameter_is_accepted(client, document, programme):
+def test_every_documented_parameter_is_accepted(client, programme, document):
     examples = {
         "theme": "neglect",
         "month": "2027-03",
@@ -404,13 +407,67 @@ def test_courses_are_paged_by_title(client, make_course):
     ],
 )
 def test_invalid_parameters_answer_400_with_a_json_message(
-    client, document, make_theme, path, query, message
+    client, make_theme, path, query, message
 ):
     make_theme("Neglect")
+    document = client.get("/api/v1/openapi.json").json
     response = client.get(f"/api/v1{path}?{query}")
     assert_matches(document, path, 400, response)
     assert message in response.json["error"]
     assert "public" not in response.headers.get("Cache-Control", "")
+
+
+# The document and the answers agree -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/sessions", "/courses"])
+def test_an_empty_theme_is_left_out_by_the_document_and_the_answers(
+    client, programme, document, path
+):
+    assert admits(document, path, "theme", "")
+    everything = client.get(f"/api/v1{path}")
+    emptied = client.get(f"/api/v1{path}?theme=")
+    assert emptied.status_code == 200 and emptied.json == everything.json
+    # Anything else that is not a slug is refused by both, spaces included.
+    assert not admits(document, path, "theme", " ")
+    assert client.get(f"/api/v1{path}?theme=%20neglect").status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/sessions", "/courses"])
+def test_a_theme_is_one_of_the_slugs_the_document_lists(client, programme, document, path):
+    assert parameter(document, path, "theme")["schema"]["enum"] == ["exploitation", "neglect"]
+    for slug in ("exploitation", "neglect"):
+        assert client.get(f"/api/v1{path}", query_string={"theme": slug}).status_code == 200
+    assert not admits(document, path, "theme", "0")
+    refused = client.get(f"/api/v1{path}?theme=0")
+    assert_matches(document, path, 400, refused)
+    assert (
+        "theme must be the slug of a theme, one of: exploitation, neglect"
+        in (refused.json["error"])
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "status"),
+    [
+        ("month", "2027-03", 200),
+        ("month", "9999-12", 400),
+        ("month", "0000-01", 400),
+        ("month", "", 200),
+        ("level", "", 200),
+        ("level", " 1", 400),
+        ("places_available", "", 200),
+        ("page", "", 200),
+        ("page", "10001", 400),
+        ("per_page", "100", 200),
+    ],
+)
+def test_the_document_admits_exactly_what_the_answers_accept(
+    client, programme, document, name, value, status
+):
+    response = client.get("/api/v1/sessions", query_string={name: value})
+    assert_matches(document, "/sessions", status, response)
+    assert admits(document, "/sessions", name, value) == (status == 200)
 
 
 def test_unknown_addresses_and_methods_under_the_api_answer_in_json(client, document):

@@ -2,12 +2,14 @@
 else is refused in JSON, and every answer matches the OpenAPI document."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 import time_machine
+from flask import abort, request
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
@@ -15,9 +17,13 @@ from lms.accounts import tokens
 from lms.accounts.models import PersonalToken, Role, Sector, TokenKind, User
 from lms.attendance.models import Outcome
 from lms.bookings.models import Booking, BookingStatus
+from lms.core.errors import DomainError
 from lms.core.models import utcnow
 from lms.extensions import db
-from lms.reports.build import REPORTS
+from lms.reports import periods
+from lms.reports.build import REPORTS, TREND_MEASURES
+from lms.reports.openapi import period_admitted
+from tests.api.contract import admits, parameter
 from tests.conftest import one_day, post_form, uk
 
 LONDON = ZoneInfo("Europe/London")
@@ -293,7 +299,7 @@ def test_options_belong_to_their_report(client, secret):
     assert "Unknown parameter 'by'" in response.json["error"]
     unknown = client.get("/api/v1/reports/trend?measure=happiness", headers=bearer(secret))
     assert unknown.status_code == 400
-    assert unknown.json["error"] == "There is no measure 'happiness'"
+    assert unknown.json["error"].startswith("There is no measure 'happiness'. The measures are:")
 
 
 def test_an_unknown_report_is_404(client, secret):
@@ -309,10 +315,20 @@ def test_an_unknown_report_is_404(client, secret):
 
 
 @pytest.fixture
-def document(client):
-    response = client.get("/api/v1/openapi.json")
-    assert response.status_code == 200
-    return response.json
+def document_after(client):
+    """The document as served now (it lists the themes and agencies there are)."""
+
+    def served():
+        response = client.get("/api/v1/openapi.json")
+        assert response.status_code == 200
+        return response.json
+
+    return served
+
+
+@pytest.fixture
+def document(document_after):
+    return document_after()
 
 
 def response_schema(document, path, status):
@@ -334,30 +350,30 @@ def assert_matches(document, path, status, response):
 
 def test_the_document_describes_the_reports_and_their_token(document):
     validate(document)
-    assert {"/reports", "/reports/{name}"} <= set(document["paths"])
+    assert {"/reports", *(f"/reports/{name}" for name in REPORTS)} <= set(document["paths"])
     assert document["components"]["securitySchemes"]["bearerAuth"] == {
         "type": "http",
         "scheme": "bearer",
         "description": document["components"]["securitySchemes"]["bearerAuth"]["description"],
     }
-    operation = document["paths"]["/reports/{name}"]["get"]
-    assert operation["security"] == [{"bearerAuth": []}]
-    assert set(operation["responses"]) == {"200", "400", "401", "403", "404"}
+    for name, report in REPORTS.items():
+        operation = document["paths"][f"/reports/{name}"]["get"]
+        assert operation["security"] == [{"bearerAuth": []}]
+        assert set(operation["responses"]) == {"200", "400", "401", "403"}
+        assert operation["summary"] == report.title
     assert "security" not in document["paths"]["/sessions"]["get"]
-    path_names = operation["parameters"][0]["schema"]["enum"]
-    assert path_names == list(REPORTS)
 
 
 @pytest.mark.parametrize("name", list(REPORTS))
 def test_every_report_answers_with_the_documented_schema(client, secret, history, document, name):
     response = client.get(f"/api/v1/reports/{name}?period=2025-26", headers=bearer(secret))
-    assert_matches(document, "/reports/{name}", 200, response)
+    assert_matches(document, f"/reports/{name}", 200, response)
     assert response.json["report"] == name
 
 
 def test_the_list_and_the_errors_match_the_document(app, client, secret, make_user, document):
     assert_matches(document, "/reports", 200, client.get("/api/v1/reports", headers=bearer(secret)))
-    path = "/reports/{name}"
+    path = "/reports/programme"
     assert_matches(document, path, 401, client.get("/api/v1/reports/programme"))
     outsider = issue(app, make_user())
     assert_matches(
@@ -366,15 +382,161 @@ def test_the_list_and_the_errors_match_the_document(app, client, secret, make_us
     assert_matches(
         document, path, 400, client.get("/api/v1/reports/programme?level=9", headers=bearer(secret))
     )
-    assert_matches(document, path, 404, client.get("/api/v1/reports/x", headers=bearer(secret)))
+    missing = client.get("/api/v1/reports/x", headers=bearer(secret))
+    assert missing.status_code == 404 and "/reports/x" not in document["paths"]
+    Draft202012Validator(
+        {"$ref": "#/components/schemas/Error", "components": document["components"]}
+    ).validate(missing.json)
 
 
 def test_every_documented_option_value_is_accepted(client, secret, history, document):
-    parameters = document["components"]["parameters"]
-    for report, option in [("programme", "by"), ("trend", "measure")]:
-        schema = parameters[f"report_{option}"]["schema"]
-        for value in schema.get("enum") or schema["items"]["enum"]:
-            response = client.get(
-                f"/api/v1/reports/{report}", query_string={option: value}, headers=bearer(secret)
-            )
-            assert_matches(document, "/reports/{name}", 200, response)
+    for value in parameter(document, "/reports/programme", "by")["schema"]["enum"]:
+        response = client.get(
+            "/api/v1/reports/programme", query_string={"by": value}, headers=bearer(secret)
+        )
+        assert_matches(document, "/reports/programme", 200, response)
+    examples = parameter(document, "/reports/trend", "measure")["schema"]["items"]["examples"]
+    for value in [*TREND_MEASURES, ",".join(TREND_MEASURES), *examples]:
+        assert admits(document, "/reports/trend", "measure", value)
+        response = client.get(
+            "/api/v1/reports/trend", query_string={"measure": value}, headers=bearer(secret)
+        )
+        assert_matches(document, "/reports/trend", 200, response)
+
+
+# The document and the answers agree -------------------------------------------------------------
+
+
+def test_an_empty_agency_is_left_out_by_the_document_and_the_answers(
+    client, secret, history, document
+):
+    path = "/reports/attendance-by-agency"
+    assert admits(document, path, "agency", "")
+    everything = client.get(f"/api/v1{path}?period=2025-26", headers=bearer(secret))
+    emptied = client.get(f"/api/v1{path}?period=2025-26&agency=", headers=bearer(secret))
+    assert emptied.status_code == 200 and emptied.json == everything.json
+    assert len(emptied.json["rows"]) == 2
+
+
+def test_an_agency_is_one_of_the_numbers_the_document_lists(client, secret, history, document):
+    path = "/reports/attendance-by-agency"
+    listed = parameter(document, path, "agency")["schema"]["enum"]
+    assert {history["health"], history["police"]} <= set(listed)
+    health = client.get(f"/api/v1{path}?agency={history['health']}", headers=bearer(secret))
+    assert_matches(document, path, 200, health)
+    assert health.json["filters"] == {"Agency": "Riverside Health"}
+    for value in ("0", f"0{history['health']}", " 1", str(2**31), "9" * 30, "1\x00"):
+        assert not admits(document, path, "agency", value)
+        refused = client.get(path_with(path, agency=value), headers=bearer(secret))
+        assert_matches(document, path, 400, refused)
+        assert refused.json["error"].startswith("There is no agency with the number")
+
+
+def test_a_theme_is_one_of_the_slugs_the_document_lists(
+    client, secret, history, make_theme, document_after
+):
+    make_theme("Neglect")
+    document = document_after()
+    path = "/reports/programme"
+    assert parameter(document, path, "theme")["schema"]["enum"] == ["neglect"]
+    assert_matches(
+        document, path, 200, client.get(f"/api/v1{path}?theme=neglect", headers=bearer(secret))
+    )
+    assert admits(document, path, "theme", "")
+    for value in ("0", "1", "Neglect", "neglect\x00"):
+        assert not admits(document, path, "theme", value)
+        refused = client.get(path_with(path, theme=value), headers=bearer(secret))
+        assert_matches(document, path, 400, refused)
+        assert refused.json["error"].startswith("There is no theme")
+
+
+@pytest.mark.parametrize("name", list(REPORTS))
+def test_by_belongs_to_the_programme_alone_in_the_document_and_the_answers(
+    client, secret, document, name
+):
+    taken = client.get(f"/api/v1/reports/{name}?by=mode", headers=bearer(secret))
+    if name == "programme":
+        assert admits(document, f"/reports/{name}", "by", "mode")
+        assert_matches(document, f"/reports/{name}", 200, taken)
+    else:
+        assert not admits(document, f"/reports/{name}", "by", "mode")
+        assert_matches(document, f"/reports/{name}", 400, taken)
+        assert taken.json["error"].startswith("Unknown parameter 'by'")
+
+
+@pytest.mark.parametrize(
+    ("name", "period", "status"),
+    [
+        ("programme", "2000-01", 200),
+        ("trend", "2000-01", 400),
+        ("trend", "2002-03", 200),
+        ("trend", "2002-04-01..2100-03-31", 200),
+        ("trend", "2000-04-01..2100-04-01", 400),
+        ("programme", "2000-04-01..2100-12-31", 200),
+        ("programme", "2000-03-31..2000-04-01", 400),
+        ("programme", "2024-02-29..2024-02-29", 200),
+        ("programme", "2025-02-29..2025-03-01", 400),
+        ("programme", "2025-26q1", 400),
+        ("programme", "2025-04-01 to 2025-06-30", 400),
+        ("programme", " 2025-26", 400),
+        ("programme", "", 200),
+    ],
+)
+def test_the_document_admits_exactly_the_periods_a_report_answers_for(
+    client, secret, document, name, period, status
+):
+    path = f"/reports/{name}"
+    response = client.get(f"/api/v1{path}", query_string={"period": period}, headers=bearer(secret))
+    assert_matches(document, path, status, response)
+    assert admits(document, path, "period", period) == (status == 200)
+
+
+def path_with(path: str, **query) -> str:
+    return f"/api/v1{path}?{urlencode(query)}"
+
+
+def reads(report: str, text: str) -> bool:
+    """Whether the report can answer for this period, as `periods` and the trend read it."""
+    try:
+        period = periods.parse(text)
+        if report == "trend":
+            years = periods.last_three_years(period)
+            periods.date_range(years[0].first, years[-1].last)
+    except DomainError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("report", ["programme", "trend"])
+def test_the_period_pattern_is_exactly_the_periods_read(report):
+    """Every financial year and quarter from 1995 to 2105 and every day from 1999 to 2101 as a
+    one-day range: the document's pattern admits those the report answers for, and no other."""
+    texts = [periods.fy_label(year) for year in range(1995, 2106)]
+    texts += [f"{label} Q{number}" for label in texts[::7] for number in (1, 4)]
+    day = date(1999, 12, 1)
+    while day <= date(2101, 1, 31):
+        texts.append(f"{day}..{day}")
+        day += timedelta(days=1)
+    texts += [
+        "2025-26",
+        "2024-02-29..2024-03-01",
+        "2023-02-29..2023-03-01",
+        "2025-13-01..2025-13-02",
+    ]
+    for text in texts:
+        assert period_admitted(report, text) == reads(report, text), text
+
+
+def test_a_refusal_from_outside_the_api_is_still_json(app, client, secret, document):
+    """A guard for the whole site (NUL bytes, ids too large for the database) that refuses a
+    request with 400 gets the API's documented JSON error, not the site's HTML page."""
+
+    def guard():
+        if "%00" in request.query_string.decode() or "\x00" in request.args.get("q", ""):
+            abort(400, "A value held a NUL byte.")
+
+    app.before_request_funcs.setdefault(None, []).insert(0, guard)
+    for path in ("/reports/programme", "/sessions", "/courses"):
+        refused = client.get(f"/api/v1{path}?q=%00", headers=bearer(secret))
+        assert_matches(document, path, 400, refused)
+        assert refused.json == {"error": "A value held a NUL byte."}
