@@ -52,6 +52,7 @@ def init_app(app: Flask) -> None:
             "partnership_name": app.config["PARTNERSHIP_NAME"],
             "cspNonce": csp_nonce(),
             "navigation": navigation.items_for(current_user, request.endpoint),
+            "section_navigation": navigation.section_for(current_user, request.endpoint),
             **permissions.PREDICATES,
         }
 
