@@ -142,3 +142,16 @@ def test_the_admin_section_lists_only_what_the_administrator_can_open(client, ma
     page = client.get("/admin/courses").get_data(as_text=True)
     for href in re.findall(r'app-section-navigation__link" href="([^"]+)"', page):
         assert client.get(href).status_code == 200, href
+
+
+def test_the_anonymous_home_page_leads_with_find_training(client):
+    page = client.get("/").get_data(as_text=True)
+    main = page.split('<main class="govuk-main-wrapper"', 1)[1].split("</main>", 1)[0]
+    buttons = re.findall(r'<a href="([^"]+)" role="button"[^>]*class="([^"]+)"[^>]*>\s*([^<]+?)\s*<', main)
+    assert [(href, text) for href, _, text in buttons] == [
+        ("/training", "Find training"),
+        ("/register", "Create an account"),
+    ]
+    find, create = buttons[0][1], buttons[1][1]
+    assert "govuk-button--start" in find and "govuk-button--secondary" not in find
+    assert "govuk-button--secondary" in create and "govuk-button--start" not in create
