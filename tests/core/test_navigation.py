@@ -147,7 +147,8 @@ def test_the_admin_section_lists_only_what_the_administrator_can_open(client, ma
 def test_the_anonymous_home_page_leads_with_find_training(client):
     page = client.get("/").get_data(as_text=True)
     main = page.split('<main class="govuk-main-wrapper"', 1)[1].split("</main>", 1)[0]
-    buttons = re.findall(r'<a href="([^"]+)" role="button"[^>]*class="([^"]+)"[^>]*>\s*([^<]+?)\s*<', main)
+    button = r'<a href="([^"]+)" role="button"[^>]*class="([^"]+)"[^>]*>\s*([^<]+?)\s*<'
+    buttons = re.findall(button, main)
     assert [(href, text) for href, _, text in buttons] == [
         ("/training", "Find training"),
         ("/register", "Create an account"),
