@@ -20,14 +20,30 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
+# `make run PORT=8000` serves on another port. While the server runs, `flask run-jobs` delivers the
+# outbox every JOBS_EVERY seconds (mail as .eml files under instance/outbox/, its log in JOBS_LOG);
+# Ctrl+C stops both, letting a delivery in progress finish.
+PORT ?= 5000
+JOBS_EVERY ?= 30
+JOBS_LOG ?= instance/run-jobs.log
+
 run: $(VENV)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 	@echo
 	@$(FLASK) demo-sign-ins
 	@echo
-	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@mkdir -p $(dir $(JOBS_LOG))
+	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
+	@echo "Mail goes to instance/outbox/*.eml: run-jobs delivers it every $(JOBS_EVERY) seconds (log: $(JOBS_LOG))"
+	@export BASE_URL="$${BASE_URL:-http://127.0.0.1:$(PORT)}"; \
+	( trap 'kill $$pause 2>/dev/null; exit 0' TERM; \
+	  while :; do \
+	    $(FLASK) run-jobs >> $(JOBS_LOG) 2>&1; \
+	    sleep $(JOBS_EVERY) & pause=$$!; wait $$pause; \
+	  done ) & jobs=$$!; \
+	trap 'kill $$jobs 2>/dev/null; wait $$jobs 2>/dev/null' EXIT INT TERM; \
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

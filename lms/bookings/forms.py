@@ -2,6 +2,7 @@
 
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
+    GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
@@ -10,11 +11,14 @@ from wtforms import (
     BooleanField,
     DecimalField,
     IntegerField,
+    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from lms.core.forms import choices, optional_int
 
 from lms.core.forms import AppForm as FlaskForm
 
@@ -26,6 +30,25 @@ class ReasonForm(FlaskForm):
         widget=GovTextArea(),
     )
     submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class ColleagueForm(FlaskForm):
+    """A coordinator books a place for someone in their agency. Nobody is chosen until the
+    coordinator chooses; whether they may book for the person is the route's permission check."""
+
+    person_id = SelectField(
+        "Book for a colleague",
+        coerce=optional_int,
+        validate_choice=False,
+        validators=[DataRequired("Select the colleague to book")],
+        widget=GovSelect(),
+    )
+    submit = SubmitField("Book for this colleague", widget=GovSubmitInput())
+
+    def set_colleagues(self, people) -> None:
+        self.person_id.choices = choices(
+            ((person.id, person.name) for person in people), blank="Select a colleague"
+        )
 
 
 class PersonByEmailForm(FlaskForm):

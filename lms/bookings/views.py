@@ -9,13 +9,13 @@ from sqlalchemy.orm import selectinload
 from lms.accounts import permissions, tokens
 from lms.accounts.models import TokenKind, User
 from lms.accounts.services import find_user_by_email
-from lms.bookings import queries, services
+from lms.bookings import pages, queries, services
 from lms.bookings.forms import PersonByEmailForm, ReasonForm
 from lms.bookings.interest import register_interest, withdraw_interest
 from lms.bookings.models import Booking, BookingStatus, PlaceOffer
 from lms.catalogue.calendar import build_calendar
 from lms.catalogue.models import Course, CourseSession
-from lms.core.forms import commit_and_flash, commit_or_show, optional_int
+from lms.core.forms import commit_and_flash, commit_or_show
 from lms.core.models import utcnow
 from lms.core.security import require
 from lms.core.urls import site_domain
@@ -57,11 +57,13 @@ def book(session_id):
 def book_colleague(session_id):
     course_session = db.get_or_404(CourseSession, session_id)
     require(permissions.is_coordinator(current_user))
-    person_id = optional_int(request.form.get("person_id"))
-    if person_id is None:
-        flash("Select the colleague to book", "error")
-        return redirect(url_for("catalogue.session", session_id=session_id))
-    person = db.get_or_404(User, person_id)
+    form = pages.colleague_form(current_user)
+    if not form.validate_on_submit():
+        return render_template(
+            "catalogue/session.html",
+            **pages.session_page(course_session, current_user, now=utcnow(), form=form),
+        )
+    person = db.get_or_404(User, form.person_id.data)
     require(permissions.can_book_for(current_user, person))
     return _act(
         lambda: services.book_place(course_session, person, by=current_user, now=utcnow()),
@@ -99,7 +101,11 @@ def cancel(booking_id):
     booking = db.get_or_404(Booking, booking_id)
     require(permissions.can_manage_booking(current_user, booking))
     form = ReasonForm()
-    form.reason.label.text = "Why are you cancelling?"
+    waiting = booking.status is BookingStatus.WAITLISTED
+    own = booking.user_id == current_user.id
+    form.reason.label.text = (
+        "Why are you leaving the waiting list?" if waiting else "Why are you cancelling?"
+    )
     late = (
         booking.holds_place
         and booking.session.cancellation_cutoff_at
@@ -113,7 +119,12 @@ def cancel(booking_id):
             ),
         )
         if done.ok:
-            flash("The booking has been cancelled.", "success")
+            if not waiting:
+                flash("The booking has been cancelled.", "success")
+            elif own:
+                flash("You have left the waiting list.", "success")
+            else:
+                flash(f"{booking.user.name} has been taken off the waiting list.", "success")
             return redirect(_back_after(booking))
     return render_template("bookings/cancel.html", form=form, booking=booking, late=late)
 

@@ -28,7 +28,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from lms.catalogue.models import Audience, DeliveryMode, Platform
-from lms.catalogue.services import CatalogueError, CourseDetails
+from lms.catalogue.services import CourseDetails
 from lms.catalogue.sessions import SessionPlan
 from lms.core.forms import AppForm as FlaskForm
 from lms.core.forms import ClockField, ListField, UKDateField, choices, optional_int
@@ -204,9 +204,36 @@ class CourseForm(FlaskForm):
 
 
 class DateRowForm(Form):
+    """One day of a session: its date and its start and end times. A row is left empty or filled
+    in completely, and it ends after it starts."""
+
     day = UKDateField("Date")
-    starts = ClockField("Starts", widget=GovTextInput(), description="For example, 09:30")
-    ends = ClockField("Ends", widget=GovTextInput(), description="For example, 16:30")
+    starts = ClockField("Start time", widget=GovTextInput(), description="For example, 09:30")
+    ends = ClockField("End time", widget=GovTextInput(), description="For example, 16:30")
+
+    def name_day(self, number: int) -> None:
+        """Name the fields after the day they belong to, so each message says which day."""
+        for field in self:
+            field.label.text = f"{field.label.text} of day {number}"
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        typed = {
+            self.day: any(self.day.raw_data or ()),
+            self.starts: bool((self.starts.data or "").strip()),
+            self.ends: bool((self.ends.data or "").strip()),
+        }
+        if any(typed.values()):
+            for field, was_typed in typed.items():
+                if not was_typed:
+                    label = field.label.text
+                    field.errors.append(f"Enter the {label[0].lower()}{label[1:]}")
+                    valid = False
+        starts, ends = self.starts.clock, self.ends.clock
+        if starts is not None and ends is not None and ends <= starts:
+            self.ends.errors.append(f"{self.ends.label.text} must be after the start time")
+            valid = False
+        return valid
 
 
 DATE_ROWS = 4
@@ -217,19 +244,18 @@ class DatesForm(FlaskForm):
 
     dates = FieldList(FormField(DateRowForm), min_entries=DATE_ROWS, max_entries=DATE_ROWS)
 
-    def date_pairs(self) -> list[tuple[datetime, datetime]]:
-        """The filled-in rows as (start, end) in UTC; a half-filled row is an error."""
-        pairs = []
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         for number, row in enumerate(self.dates, start=1):
+            row.form.name_day(number)
+
+    def date_pairs(self) -> list[tuple[datetime, datetime]]:
+        """The filled-in rows as (start, end) in UTC (validation refuses a half-filled row)."""
+        pairs = []
+        for row in self.dates:
             day, starts, ends = row.day.data, row.starts.clock, row.ends.clock
-            if day is None and starts is None and ends is None:
-                continue
-            if day is None or starts is None or ends is None:
-                raise CatalogueError(
-                    f"Date {number}: enter the date, the start time and the end time",
-                    field="dates",
-                )
-            pairs.append((london_to_utc(day, starts), london_to_utc(day, ends)))
+            if day is not None and starts is not None and ends is not None:
+                pairs.append((london_to_utc(day, starts), london_to_utc(day, ends)))
         return pairs
 
     def fill_dates(self, dates) -> None:
@@ -240,6 +266,12 @@ class DatesForm(FlaskForm):
 
 
 class SessionForm(DatesForm):
+    # The scheduling rules' names for what these fields set, so a refusal is shown on its field.
+    error_fields = {
+        "booking_opens_at": "booking_opens",
+        "cancellation_cutoff_at": "cancellation_notice_hours",
+    }
+
     course_id = SelectField(
         "Course", coerce=optional_int, validate_choice=False, widget=GovSelect()
     )
@@ -279,7 +311,7 @@ class SessionForm(DatesForm):
         render_kw={"inputmode": "numeric"},
     )
     trainer_ids = SelectMultipleField("Trainers", coerce=int, widget=GovCheckboxesInput())
-    booking_opens = UKDateField("Booking opens (optional)")
+    booking_opens = UKDateField("Booking opens")
     cancellation_notice_hours = IntegerField(
         "Free cancellation up to (hours before the start)",
         default=48,

@@ -112,14 +112,9 @@ def session(session_id):
     course_session = db.get_or_404(CourseSession, session_id)
     if not _visible(course_session.course):
         abort(404)
-    now = utcnow()
     return render_template(
         "catalogue/session.html",
-        session=course_session,
-        course=course_session.course,
-        now=now,
-        bookable=course_session.is_bookable(now),
-        **bookings_for_pages.session_panel(course_session, current_user),
+        **bookings_for_pages.session_page(course_session, current_user, now=utcnow()),
     )
 
 

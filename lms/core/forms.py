@@ -1,16 +1,18 @@
 """Form helpers shared by every feature: choice lists and showing a DomainError on its field."""
 
+import calendar
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
-from wtforms import Field, SelectField, StringField
+from wtforms import Field, FieldList, FormField, SelectField, StringField
 from wtforms.fields import PasswordField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import ValidationError
+from wtforms.validators import StopValidation, ValidationError
 
 from lms.core import text
 from lms.core.errors import DomainError
@@ -39,7 +41,8 @@ def optional_int(value):
 
 def show_error(form, error: DomainError) -> None:
     """Attach a service's refusal to the form field it concerns, or to the form as a whole."""
-    field = getattr(form, error.field, None) if error.field else None
+    name = getattr(form, "error_fields", {}).get(error.field, error.field)
+    field = getattr(form, name, None) if name else None
     if field is not None:
         field.errors = [*field.errors, error.message]
     else:
@@ -48,11 +51,34 @@ def show_error(form, error: DomainError) -> None:
 
 
 def error_list(form) -> list[dict]:
-    """Every error on the form, as the GOV.UK error summary lists them, linking to each field."""
+    """Every error on the form, as the GOV.UK error summary lists them, each linking to the input
+    in error; the errors of nested forms and lists of forms are listed one by one."""
     items = [{"text": message, "href": "#main-content"} for message in form.form_errors]
     for field in form:
-        items.extend({"text": message, "href": f"#{field.id}"} for message in field.errors)
+        items.extend(_field_errors(field))
     return items
+
+
+def _field_errors(field) -> list[dict]:
+    if isinstance(field, FormField):
+        return [item for subfield in field.form for item in _field_errors(subfield)]
+    own = [message for message in field.errors if isinstance(message, str)]
+    items = [{"text": message, "href": f"#{error_target(field)}"} for message in own]
+    if isinstance(field, FieldList):
+        items.extend(item for entry in field for item in _field_errors(entry))
+    return items
+
+
+def error_target(field) -> str:
+    """The id of the input an error on this field should take the user to."""
+    if isinstance(field, FormField):
+        return error_target(next(iter(field.form)))
+    if isinstance(field, FieldList):
+        return error_target(field.entries[0]) if field.entries else field.id
+    if isinstance(field, UKDateField):
+        parts = field.error_parts or DATE_PARTS
+        return f"{field.name}-{parts[0]}"
+    return field.id
 
 
 @dataclass(frozen=True)
@@ -74,48 +100,86 @@ def commit_or_show(form, action: Callable[[], Any]) -> Outcome:
     return Outcome(True, value)
 
 
+DATE_PARTS = ("day", "month", "year")
+
+
+class UKDateInput(GovDateInput):
+    """The GOV.UK date input, highlighting only the parts (day, month, year) in error."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        if field.errors and field.error_parts:
+            for item, part in zip(params["items"], DATE_PARTS, strict=True):
+                if part not in field.error_parts:
+                    item["classes"] = item["classes"].replace("govuk-input--error", "").strip()
+        return params
+
+
 class UKDateField(Field):
     """A GOV.UK date input (day, month, year). Missing parts or an impossible date give a clear
-    message, never an error page; an entirely empty date is None."""
+    message naming the field, linked to the part in error, never an error page; what was typed
+    stays in the inputs; an entirely empty date is None."""
 
-    widget = GovDateInput()
+    widget = UKDateInput()
+    # The reason the typed date was refused (completed with the label when validated), and the
+    # parts it concerns (the ones highlighted, the first one linked from the error summary).
+    problem: str | None = None
+    error_parts: tuple[str, ...] = ()
 
     def process_formdata(self, valuelist):
         parts = [str(part).strip() for part in list(valuelist)[:3]]
         parts += [""] * (3 - len(parts))
         self.raw_data = parts
         self.data = None
+        self.problem, self.error_parts = None, ()
         if not any(parts):
             return
-        if not all(parts):
-            missing = [
-                name for name, part in zip(("day", "month", "year"), parts, strict=True) if not part
-            ]
-            raise ValueError(f"{self.label.text} must include a {' and '.join(missing)}")
-        try:
-            day, month, year = (int(part) for part in parts)
-            if year < 1000:
-                raise ValueError
+        typed = dict(zip(DATE_PARTS, parts, strict=True))
+        missing = tuple(name for name in DATE_PARTS if not typed[name])
+        if missing:
+            self._refuse(f"must include a {' and '.join(missing)}", missing)
+            return
+        not_numbers = tuple(name for name in DATE_PARTS if not re.fullmatch(r"[0-9]+", typed[name]))
+        if not_numbers:
+            self._refuse("must be a real date", not_numbers)
+            return
+        if len(typed["year"]) != 4:
+            self._refuse("must include a year with 4 numbers", ("year",))
+            return
+        day, month, year = (int(part) for part in parts)
+        if year < 1:
+            self._refuse("must be a real date", ("year",))
+        elif not 1 <= month <= 12:
+            self._refuse("must be a real date", ("month",))
+        elif len(typed["day"]) > 2 or not 1 <= day <= calendar.monthrange(year, month)[1]:
+            self._refuse("must be a real date", ("day",))
+        else:
             self.data = date(year, month, day)
-        except ValueError:
-            raise ValueError(f"{self.label.text} must be a real date") from None
+
+    def _refuse(self, problem: str, parts: tuple[str, ...]) -> None:
+        self.problem, self.error_parts = problem, parts
+
+    def pre_validate(self, form):
+        if self.problem:
+            raise StopValidation(f"{self.label.text} {self.problem}")
 
     def _value(self):
         return self.data.strftime("%d %m %Y") if self.data else ""
 
 
 class ClockField(StringField):
-    """A time of day typed as 09:30 or 16:00."""
+    """A time of day, typed as 09:30, 16:00, 9.30am or 2pm; `clock` holds it as a time."""
 
     widget = GovTextInput()
+    clock: time | None = None
 
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)
-        self.clock = None
-        if self.data and self.data.strip():
-            self.clock = parse_clock(self.data)
-            if self.clock is None:
-                raise ValueError(f"{self.label.text} must be a time like 09:30 or 16:00")
+        self.clock = parse_clock(self.data) if self.data and self.data.strip() else None
+
+    def pre_validate(self, form):
+        if self.data and self.data.strip() and self.clock is None:
+            raise StopValidation(f"{self.label.text} must be a time like 09:30 or 16:00")
 
 
 class ListField(SelectField):

@@ -1,4 +1,9 @@
-"""The service navigation: which links each role sees."""
+"""The service navigation: which links each role sees, and the sub-navigation of the sections
+that group several pages (a coordinator's agency, the administrators' pages).
+
+The top row must fit on one line at 1280 pixels for someone holding every role, so it holds one
+short entry per area of work; an area's own pages are listed under it. The service name links
+home, so there is no "Home" entry."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -6,6 +11,10 @@ from dataclasses import dataclass
 from flask import url_for
 
 from lms.accounts import permissions
+
+
+def _anyone(user) -> bool:
+    return True
 
 
 def _anonymous(user) -> bool:
@@ -17,42 +26,165 @@ def _signed_in(user) -> bool:
 
 
 @dataclass(frozen=True)
-class NavItem:
+class Page:
+    """A page of the navigation: shown to whom, and the other endpoints under which it stays
+    highlighted (a name ending in "." or "_" is a prefix that covers several)."""
+
     text: str
     endpoint: str
-    shown_to: Callable
-    # Other endpoints under this item, so it stays highlighted on its sub-pages.
-    section: str = ""
+    shown_to: Callable = _anyone
+    also: tuple[str, ...] = ()
 
+    def match(self, endpoint: str) -> int:
+        """2 when this page is the one open, 1 when a prefix covers it, 0 when it does not."""
+        if endpoint == self.endpoint or endpoint in self.also:
+            return 2
+        covered = any(
+            other[-1] in "._" and endpoint.startswith(other) for other in self.also if other
+        )
+        return 1 if covered else 0
+
+
+@dataclass(frozen=True)
+class NavItem(Page):
+    # The section's own pages, listed under the service navigation while one of them is open.
+    pages: tuple[Page, ...] = ()
+
+    def match(self, endpoint: str) -> int:
+        return max([super().match(endpoint), *(page.match(endpoint) for page in self.pages)])
+
+
+AGENCY_PAGES = (
+    Page("Bookings", "manage.agency_bookings", also=("manage.decline",)),
+    Page("Staff", "staff.index", also=("staff.",)),
+    Page("Charges", "charges.agency_charges", also=("charges.dispute",)),
+)
+
+ADMIN_PAGES = (
+    Page(
+        "Courses",
+        "catalogue_admin.courses",
+        also=(
+            "catalogue_admin.new_course",
+            "catalogue_admin.course",
+            "catalogue_admin.publish_",
+            "catalogue_admin.archive_",
+        ),
+    ),
+    Page(
+        "Sessions",
+        "catalogue_admin.session_list",
+        also=(
+            "catalogue_admin.new_session",
+            "catalogue_admin.edit_session",
+            "catalogue_admin.copy_session",
+            "catalogue_admin.cancel_session",
+            "manage.session_bookings",
+            "manage.admin_add",
+            "attendance.",
+        ),
+    ),
+    Page("Themes, providers and venues", "reference.index", also=("reference.",)),
+    Page(
+        "Agencies",
+        "admin.agencies",
+        permissions.can_manage_agencies,
+        also=("admin.new_agency", "admin.edit_agency"),
+    ),
+    Page(
+        "People",
+        "admin.users",
+        permissions.can_manage_users,
+        also=("admin.new_user", "admin.edit_user"),
+    ),
+    Page("Charges", "charges.admin_charges", also=("charges.decide",)),
+    Page("Attendance", "attendance.decisions"),
+    Page("Demand", "manage.demand"),
+    Page("Settings", "manage.edit_settings"),
+)
 
 ITEMS = (
-    NavItem("Home", "pages.index", lambda user: True),
-    NavItem("Find training", "catalogue.index", lambda user: True, "catalogue.c"),
-    NavItem("Your training", "bookings.my_training", _signed_in),
-    NavItem("Your sessions", "catalogue.my_sessions", permissions.is_trainer),
-    NavItem("Agency bookings", "manage.agency_bookings", permissions.is_coordinator),
-    NavItem("Charges", "charges.agency_charges", permissions.is_coordinator),
-    NavItem("Your agency's staff", "staff.index", permissions.is_coordinator, "staff."),
-    NavItem("Reports", "reports.index", permissions.can_view_reports, "reports."),
-    NavItem("Programme", "catalogue_admin.courses", permissions.is_admin, "catalogue_admin."),
-    NavItem("Agencies", "admin.agencies", permissions.can_manage_agencies, "admin.agenc"),
-    NavItem("People", "admin.users", permissions.can_manage_users, "admin.user"),
-    NavItem("Your account", "accounts.account", _signed_in, "accounts.account"),
+    NavItem(
+        "Find training",
+        "catalogue.index",
+        also=(
+            "catalogue.courses",
+            "catalogue.course",
+            "catalogue.session",
+            "bookings.book",
+            "bookings.book_",
+            "bookings.interest",
+        ),
+    ),
+    NavItem(
+        "Your training",
+        "bookings.my_training",
+        _signed_in,
+        also=("bookings.cancel", "bookings.substitute", "bookings.offer", "bookings.answer_"),
+    ),
+    NavItem(
+        "Teaching",
+        "catalogue.my_sessions",
+        permissions.is_trainer,
+        also=("attendance.", "manage.session_bookings"),
+    ),
+    NavItem(
+        "Your agency", "manage.agency_bookings", permissions.is_coordinator, pages=AGENCY_PAGES
+    ),
+    NavItem(
+        "Reports",
+        "reports.index",
+        permissions.can_view_reports,
+        also=("reports.", "pages.registrations"),
+    ),
+    NavItem("Admin", "catalogue_admin.courses", permissions.is_admin, pages=ADMIN_PAGES),
+    NavItem("Account", "accounts.account", _signed_in, also=("accounts.change_",)),
     NavItem("Create an account", "accounts.register", _anonymous),
-    NavItem("Sign in", "accounts.sign_in", _anonymous),
+    NavItem(
+        "Sign in", "accounts.sign_in", _anonymous, also=("accounts.forgotten_", "accounts.reset_")
+    ),
 )
+
+
+def _visible(items, user) -> list:
+    return [item for item in items if item.shown_to(user)]
+
+
+def _current(items, endpoint: str):
+    """The item for the page open now: an exact match before a prefix, then the first listed, so
+    only one item is ever highlighted."""
+    best = max(items, key=lambda item: item.match(endpoint), default=None)
+    return best if best is not None and best.match(endpoint) else None
 
 
 def items_for(user, endpoint: str | None) -> list[dict]:
     """The navigation items for this user, in the shape govukServiceNavigation takes."""
     endpoint = endpoint or ""
+    items = _visible(ITEMS, user)
+    current = _current(items, endpoint)
     return [
         {
             "text": item.text,
             "href": url_for(item.endpoint),
-            "active": endpoint == item.endpoint
-            or bool(item.section and endpoint.startswith(item.section)),
+            "active": item is current,
+            # Its own page, rather than one of its section's pages (aria-current="page").
+            "current": item is current and endpoint == item.endpoint,
         }
-        for item in ITEMS
-        if item.shown_to(user)
+        for item in items
     ]
+
+
+def section_for(user, endpoint: str | None) -> dict | None:
+    """The sub-navigation of the section open now ({"label", "items"}), or None."""
+    current = _current(_visible(ITEMS, user), endpoint or "")
+    if current is None or not current.pages:
+        return None
+    pages = _visible(current.pages, user)
+    page = _current(pages, endpoint or "")
+    return {
+        "label": current.text,
+        "items": [
+            {"text": each.text, "href": url_for(each.endpoint), "current": each is page}
+            for each in pages
+        ],
+    }

@@ -42,12 +42,24 @@ def london_to_utc(day: date, clock: time) -> datetime:
     return datetime.combine(day, clock, tzinfo=LONDON).astimezone(UTC)
 
 
+CLOCK = re.compile(r"(?P<hour>[0-9]{1,2})(?:[:.]?(?P<minute>[0-9]{2}))?(?P<half>am|pm)?")
+NAMED_TIMES = {"noon": time(12), "midday": time(12), "midnight": time(0)}
+
+
 def parse_clock(text: str) -> time | None:
-    """A time of day typed as 9:30, 09:30, 9.30 or 16:00; None when it is not one."""
-    match = re.fullmatch(r"\s*(\d{1,2})[:.](\d{2})\s*", text or "")
-    if not match:
+    """A time of day as people type it: 09:30, 9.30, 0930, 16:00, 9am, 9:30 a.m., 2pm or noon.
+    A bare hour such as 9 is ambiguous and refused. None when it is not a time."""
+    typed = re.sub(r"\s+", "", (text or "").lower()).replace("a.m.", "am").replace("p.m.", "pm")
+    if typed in NAMED_TIMES:
+        return NAMED_TIMES[typed]
+    match = CLOCK.fullmatch(typed)
+    if not match or (match["minute"] is None and match["half"] is None):
         return None
-    hour, minute = int(match.group(1)), int(match.group(2))
+    hour, minute = int(match["hour"]), int(match["minute"] or 0)
+    if match["half"]:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if match["half"] == "pm" else 0)
     if hour > 23 or minute > 59:
         return None
     return time(hour, minute)

@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFError
 
 from lms.accounts import permissions
 from lms.accounts.models import User
-from lms.core import navigation, timefmt
+from lms.core import navigation, timefmt, words
 from lms.core.forms import error_list
 from lms.core.security import csp_nonce, enforce_session_timeouts, set_security_headers
 from lms.extensions import db, login_manager
@@ -39,6 +39,7 @@ def init_app(app: Flask) -> None:
 
     app.add_template_global(error_list, "form_error_list")
     app.add_template_filter(timefmt.uk_date, "uk_date")
+    app.add_template_filter(words.plural, "plural")
     app.add_template_filter(timefmt.uk_datetime, "uk_datetime")
     app.add_template_filter(timefmt.uk_day, "uk_day")
     app.add_template_filter(timefmt.uk_time, "uk_clock")
@@ -51,6 +52,7 @@ def init_app(app: Flask) -> None:
             "partnership_name": app.config["PARTNERSHIP_NAME"],
             "cspNonce": csp_nonce(),
             "navigation": navigation.items_for(current_user, request.endpoint),
+            "section_navigation": navigation.section_for(current_user, request.endpoint),
             **permissions.PREDICATES,
         }
 

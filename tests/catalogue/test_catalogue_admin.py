@@ -136,12 +136,12 @@ def test_admin_schedules_a_session_in_uk_time(
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"dates-0-day": ["31", "2", "2030"]}, "Date must be a real date"),
-        ({"dates-0-day": ["12", "", ""]}, "Date must include a month and year"),
-        ({"dates-0-day": ["12"]}, "Date must include a month and year"),
-        ({"dates-0-starts": "9am"}, "must be a time like 09:30"),
-        ({"dates-0-ends": ""}, "enter the date, the start time and the end time"),
-        ({"dates-0-starts": "14:00", "dates-0-ends": "12:00"}, "must end after it starts"),
+        ({"dates-0-day": ["31", "2", "2030"]}, "Date of day 1 must be a real date"),
+        ({"dates-0-day": ["12", "", ""]}, "Date of day 1 must include a month and year"),
+        ({"dates-0-day": ["12"]}, "Date of day 1 must include a month and year"),
+        ({"dates-0-starts": "9 o'clock"}, "must be a time like 09:30"),
+        ({"dates-0-ends": ""}, "Enter the end time of day 1"),
+        ({"dates-0-starts": "14:00", "dates-0-ends": "12:00"}, "must be after the start time"),
         ({"capacity": "0"}, "must be 1 or more"),
         ({"capacity": "ten"}, "Not a valid integer"),
         ({"agency_cap": "50"}, "any one agency"),

@@ -67,7 +67,7 @@ def test_filters_find_a_twilight_neglect_course_with_places_in_a_month(
     month = (utcnow() + timedelta(days=40)).astimezone(LONDON)
     query = f"?theme={neglect}&month={month:%Y-%m}&time=twilight&places=y"
     page = client.get("/training" + query).get_data(as_text=True)
-    assert "1 session match your filters" in page
+    assert "1 session matches your filters" in page
     assert "Neglect: twilight briefing" in page and "Domestic abuse awareness" not in page
     assert "7 places left" in page
 

@@ -148,27 +148,11 @@ def test_coordinator_cannot_edit_an_administrator_in_their_agency(
 @pytest.mark.parametrize(
     ("role", "expected", "hidden"),
     [
-        (
-            "practitioner",
-            ["Home", "Your account"],
-            ["Agencies", "People", "Reports", "Your agency&#39;s staff"],
-        ),
-        (
-            "coordinator",
-            ["Your agency&#39;s staff", "Reports", "Your account"],
-            ["Agencies", "People"],
-        ),
-        ("trainer", ["Home", "Your account"], ["Agencies", "People", "Reports"]),
-        (
-            "pdl_viewer",
-            ["Reports", "Your account"],
-            ["Agencies", "People", "Your agency&#39;s staff"],
-        ),
-        (
-            "admin",
-            ["Agencies", "People", "Reports", "Your account"],
-            ["Your agency&#39;s staff"],
-        ),
+        ("practitioner", ["Find training", "Account"], ["Admin", "Reports", "Your agency"]),
+        ("coordinator", ["Your agency", "Reports", "Account"], ["Admin", "Teaching"]),
+        ("trainer", ["Teaching", "Account"], ["Admin", "Reports", "Your agency"]),
+        ("pdl_viewer", ["Reports", "Account"], ["Admin", "Your agency", "Teaching"]),
+        ("admin", ["Admin", "Reports", "Account"], ["Your agency", "Teaching"]),
     ],
 )
 def test_navigation_by_role(client, make_user, login, role, expected, hidden):
