@@ -57,6 +57,7 @@ class NavItem(Page):
 AGENCY_PAGES = (
     Page("Bookings", "manage.agency_bookings", also=("manage.decline",)),
     Page("Staff", "staff.index", also=("staff.",)),
+    Page("Requests to join", "accounts.join_requests", also=("accounts.decide_join_request",)),
     Page("Charges", "charges.agency_charges", also=("charges.dispute",)),
 )
 
@@ -89,7 +90,13 @@ ADMIN_PAGES = (
         "Agencies",
         "admin.agencies",
         permissions.can_manage_agencies,
-        also=("admin.new_agency", "admin.edit_agency"),
+        also=(
+            "admin.new_agency",
+            "admin.edit_agency",
+            "accounts.agency_requests_page",
+            "accounts.join_requests",
+            "accounts.decide_join_request",
+        ),
     ),
     Page(
         "People",
