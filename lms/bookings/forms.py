@@ -18,9 +18,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from lms.core.forms import choices, optional_int
-
 from lms.core.forms import AppForm as FlaskForm
+from lms.core.forms import choices, optional_int
 
 
 class ReasonForm(FlaskForm):
