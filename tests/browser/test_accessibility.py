@@ -91,6 +91,13 @@ def submit(page, button: str) -> str:
     return press(page, page.get_by_role("button", name=button, exact=True).first)
 
 
+def submit_the_form(page) -> str:
+    """Submit the page's one form that changes something and return the problem shown."""
+    form = page.locator("main form[method=post]")
+    assert form.count() == 1, f"{page.url} has {form.count()} forms that post"
+    return press(page, form.locator("[type=submit]").first)
+
+
 def press(page, button) -> str:
     with page.expect_navigation():
         button.click()
@@ -146,6 +153,7 @@ def test_a_practitioner_s_pages_booking_and_account(browser, demo_site):
         submit(page, "Cancel the booking")
         visit(page, f"{demo_site}/my-training")
         visit(page, demo_site + links(page, r"/bookings/\d+/substitute")[0])
+        submit_the_form(page)
 
         visit(page, f"{demo_site}/account")
         page.locator("#name").fill("")
@@ -180,6 +188,8 @@ def test_a_coordinator_s_agency_pages_charges_and_reports(browser, demo_site):
         submit(page, "Decline the booking")
         visit(page, f"{demo_site}/agency/staff")
         visit(page, demo_site + links(page, r"/agency/staff/\d+")[0])
+        page.locator("#name").fill("")
+        submit_the_form(page)
 
         visit(page, f"{demo_site}/agency/charges")
         disputes = page.locator("main form[action$='/dispute']")
@@ -220,6 +230,9 @@ def test_an_admin_s_programme_agencies_and_people(browser, demo_site):
         visit(page, f"{demo_site}/admin/courses")
         for path in links(page, r"/admin/[a-z-]+"):
             visit(page, demo_site + path)
+            if path == "/admin/settings":
+                page.locator("main input[type=text]").first.fill("")
+                submit_the_form(page)
         visit(page, f"{demo_site}/admin/courses")
         visit(page, demo_site + links(page, r"/admin/courses/\d+")[0])
         visit(page, f"{demo_site}/admin/courses/new")
@@ -231,7 +244,7 @@ def test_an_admin_s_programme_agencies_and_people(browser, demo_site):
         for path in links(page, r"/admin/sessions/\d+/(copy|cancel)|/sessions/\d+/bookings"):
             visit(page, demo_site + path)
             if path.endswith("/bookings"):
-                submit(page, "Add with a confirmed place")
+                press(page, page.locator("main form[action$='/add'] [type=submit]"))
         visit(page, f"{demo_site}/admin/sessions/new")
         day = page.get_by_role("group", name="Day 1", exact=True)
         day.get_by_label("Day").fill("31")
