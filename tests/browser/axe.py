@@ -6,7 +6,9 @@ script, so `window.axe` is in every document without touching the page's Content
 the tests still catch any inline script). Pages reach the tests wrapped in `CheckedPage`: before
 each call on the page, the document on show is checked once it has loaded, so a page is checked
 before the test can leave it. Documents left before a check (a click through a locator kept from
-an earlier page) are loaded again and checked when the test ends. What axe finds fails the test,
+an earlier page) are loaded again and checked when the test ends; one that cannot be checked then
+is named. A document whose markup (less CSRF tokens) and window size match one already checked in
+the run is not put through axe again: what axe found there stands. What axe finds fails the test,
 listed page by page.
 """
 
@@ -89,20 +91,23 @@ class Audit:
     findings: list = field(default_factory=list)
     unreachable: list = field(default_factory=list)
 
-    def check(self, page) -> None:
-        """Run axe on the document the page shows, if it has loaded and is not checked yet."""
+    def check(self, page) -> str | None:
+        """Run axe on the document the page shows, if it has loaded and is not checked yet;
+        the error, when the page could not be checked (most often: it is between documents, and
+        the next call or the end of the test checks it)."""
         try:
             result = page.evaluate(CHECK, {"tags": TAGS, "known": list(self.known)})
-        except PlaywrightError:
-            return  # the page is between documents; it is checked on the next call or at the end
+        except PlaywrightError as error:
+            return str(error).splitlines()[0]
         if result is None:
-            return
+            return None
         if result["violations"] is None:
             result["violations"] = self.known[result["fingerprint"]]
         self.known[result["fingerprint"]] = result["violations"]
         self.checked.add(without_fragment(result["url"]))
         if result["violations"]:
             self.findings.append(result)
+        return None
 
     def finish_context(self, context) -> None:
         """Check the documents on show, then load and check those the test left unchecked."""
@@ -120,7 +125,9 @@ class Audit:
             if without_fragment(page.url) != url:
                 self.unreachable.append(f"{url} (now goes to {page.url})")
                 continue
-            self.check(page)
+            error = self.check(page)
+            if url not in self.checked:
+                self.unreachable.append(f"{url} ({error or 'axe did not run'})")
         page.close()
 
     def finish(self) -> None:
@@ -146,7 +153,7 @@ class Audit:
                 lines.append(f"  - {rule['id']} ({rule['impact']}): {rule['help']}")
                 lines.extend(f"      {target}" for target in rule["targets"])
         if self.unreachable:
-            lines.append("Pages the test left before axe could check them, now out of reach:")
+            lines.append("Pages axe could not check:")
             lines.extend(f"  {url}" for url in self.unreachable)
         return "\n".join(lines)
 

@@ -1,5 +1,6 @@
-"""The axe-core check itself: it names each violation with its page, rule and element, and a
-page the test left before it could be checked is loaded again and checked at the end."""
+"""The axe-core check itself: it names each violation with its page, rule and element, a page
+the test left before it could be checked is loaded again and checked at the end, and a page axe
+cannot check is named."""
 
 import pytest
 
@@ -18,8 +19,16 @@ BROKEN = (
 )
 
 
+# A page on which axe itself fails.
+UNCHECKABLE = (
+    '<!doctype html><html lang="en"><head><title>Unchecked</title></head><body><main>'
+    "<h1>Unchecked</h1><script>axe.run = () => { throw new Error('axe broke'); };</script>"
+    "</main></body></html>"
+)
+
+
 def serve_fake_site(context) -> None:
-    pages = {f"{SITE}/clean": CLEAN, f"{SITE}/broken": BROKEN}
+    pages = {f"{SITE}/clean": CLEAN, f"{SITE}/broken": BROKEN, f"{SITE}/unchecked": UNCHECKABLE}
     context.route(
         f"{SITE}/**",
         lambda route: route.fulfill(content_type="text/html", body=pages[route.request.url]),
@@ -81,3 +90,16 @@ def test_a_page_left_before_its_check_is_loaded_again_and_checked(browser, axe_a
     report = forget(axe_audit)
     assert report is not None and f"{SITE}/broken" in report.splitlines()
     assert {f"{SITE}/broken", f"{SITE}/clean"} <= axe_audit.checked
+
+
+def test_a_page_axe_cannot_check_is_named(browser, axe_audit):
+    context = browser.new_context()
+    serve_fake_site(context)
+    page = context.new_page()
+    page.goto(f"{SITE}/unchecked")
+    assert page.title() == "Unchecked"
+    axe_audit.finish()
+    context.close()
+    report = forget(axe_audit)
+    assert report is not None
+    assert f"  {SITE}/unchecked (Page.evaluate: Error: axe broke)" in report.splitlines()
