@@ -150,7 +150,7 @@ def test_a_practitioner_s_pages_booking_and_account(browser, demo_site):
 
         visit(page, f"{demo_site}/my-training")
         visit(page, demo_site + links(page, r"/bookings/\d+/cancel")[0])
-        submit(page, "Cancel the booking")
+        submit_the_form(page)
         visit(page, f"{demo_site}/my-training")
         visit(page, demo_site + links(page, r"/bookings/\d+/substitute")[0])
         submit_the_form(page)
