@@ -1,13 +1,18 @@
-"""Serve the app on a free loopback port and drive Debian's Chromium with Playwright."""
+"""Serve the app on a free loopback port and drive Debian's Chromium with Playwright; axe-core
+checks every page the tests load (see tests/browser/axe.py)."""
 
 import os
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
 from lms import create_app
+from lms.demo import seed_demo
+from lms.extensions import db
+from tests.browser import axe
 from tests.conftest import app_config
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -23,41 +28,102 @@ CHROMIUM_ARGS = [
 ]
 
 
+AUDIT = pytest.StashKey[axe.Audit]()
+
+
+def missing_reason() -> str | None:
+    if not CHROMIUM.exists():
+        return f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)"
+    return axe.missing_reason()
+
+
 def pytest_collection_modifyitems(config, items):
-    if CHROMIUM.exists():
+    reason = missing_reason()
+    if reason is None:
         return
     if os.environ.get("REQUIRE_BROWSER"):
-        raise pytest.UsageError(f"REQUIRE_BROWSER is set but {CHROMIUM} is missing")
-    skip = pytest.mark.skip(
-        reason=f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)"
-    )
+        raise pytest.UsageError(f"REQUIRE_BROWSER is set but {reason}")
+    skip = pytest.mark.skip(reason=reason)
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
 
 
-@pytest.fixture
-def live_server(app):
-    """The test app over plain HTTP on 127.0.0.1 (so cookies are not marked Secure)."""
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """A test that passed fails if axe found anything on the pages it loaded."""
+    audit = item.stash.get(AUDIT, None)
+    try:
+        result = yield
+    except BaseException:
+        if audit is not None:
+            audit.running = False
+        raise
+    if audit is not None:
+        audit.finish()
+        report = audit.report()
+        if report:
+            pytest.fail(report, pytrace=False)
+    return result
+
+
+@contextmanager
+def serving(app):
+    """The app over plain HTTP on a free loopback port (so cookies are not marked Secure)."""
     app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(app):
+    """The test app, served for the browser."""
+    with serving(app) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def demo_site(shared_database, tmp_path_factory):
+    """The demo partnership, loaded once and served for every test of a module; the tables are
+    emptied when the module is done, as the `app` fixture empties them after each test."""
+    app = create_app(app_config(shared_database, tmp_path_factory.mktemp("demo")))
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+    with serving(app) as base:
+        yield base
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+        db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
 def browser():
+    """Chromium; each context it opens gives pages that axe checks for the running test."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
-        yield browser
+        yield axe.CheckedBrowser(browser)
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def axe_audit(request, browser):
+    """A fresh record of the axe checks for each browser test."""
+    audit = request.node.stash[AUDIT] = browser.new_audit()
+    return audit
 
 
 @pytest.fixture

@@ -8,13 +8,12 @@ from lms.accounts.demo import DEMO_PASSWORD
 pytestmark = pytest.mark.browser
 
 
-def test_a_pdl_viewer_gets_level_3_neglect_by_sector_then_by_agency(runner, live_server, page):
-    assert runner.invoke(args=["seed-demo"]).exit_code == 0
-    page.goto(f"{live_server}/sign-in")
+def test_a_pdl_viewer_gets_level_3_neglect_by_sector_then_by_agency(demo_site, page):
+    page.goto(f"{demo_site}/sign-in")
     page.get_by_label("Email address").fill("pdl@riverside-ccg.nhs.example")
     page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server}/")
+    page.wait_for_url(f"{demo_site}/")
     with page.expect_navigation():
         page.get_by_role("link", name="Reports", exact=True).first.click()  # one
     page.get_by_label("Report").select_option(label="Attendance by sector")

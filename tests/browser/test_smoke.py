@@ -47,16 +47,15 @@ def navigation(page) -> list[str]:
     ]
 
 
-def test_each_demo_role_signs_in_and_sees_its_navigation(runner, live_server, page):
-    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+def test_each_demo_role_signs_in_and_sees_its_navigation(demo_site, page):
     assert set(EXPECTED) == {account[0] for account in DEMO_ACCOUNTS}
     for email, expected in EXPECTED.items():
-        page.goto(f"{live_server}/sign-in")
+        page.goto(f"{demo_site}/sign-in")
         assert navigation(page) == ["Find training", "Create an account", "Sign in"]
         page.get_by_label("Email address").fill(email)
         page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
         page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(f"{live_server}/")
+        page.wait_for_url(f"{demo_site}/")
         assert page.locator("h1").inner_text().startswith("Welcome")
         assert navigation(page) == expected, email
         for item in expected:
@@ -65,19 +64,19 @@ def test_each_demo_role_signs_in_and_sees_its_navigation(runner, live_server, pa
             assert page.locator("h1").count() == 1
             assert "Sorry" not in page.locator("h1").inner_text()
         page.get_by_role("button", name="Sign out").click()
-        page.wait_for_url(f"{live_server}/")
+        page.wait_for_url(f"{demo_site}/")
         assert "You have signed out" in page.content()
     assert page.console_errors == []
 
 
-def test_javascript_enhancements_load_under_the_content_security_policy(live_server, page):
-    page.goto(f"{live_server}/")
+def test_javascript_enhancements_load_under_the_content_security_policy(demo_site, page):
+    page.goto(f"{demo_site}/")
     assert "govuk-frontend-supported" in page.locator("body").get_attribute("class")
     assert page.console_errors == []
 
 
-def test_a_mistake_in_the_sign_in_form_is_summarised_and_focused(live_server, page):
-    page.goto(f"{live_server}/sign-in")
+def test_a_mistake_in_the_sign_in_form_is_summarised_and_focused(demo_site, page):
+    page.goto(f"{demo_site}/sign-in")
     with page.expect_navigation():
         page.get_by_role("button", name="Sign in").click()
     summary = page.locator(".govuk-error-summary")
@@ -85,9 +84,8 @@ def test_a_mistake_in_the_sign_in_form_is_summarised_and_focused(live_server, pa
     assert page.title().startswith("Error: Sign in")
 
 
-def test_a_visitor_finds_a_twilight_neglect_session_with_places(runner, live_server, page):
-    assert runner.invoke(args=["seed-demo"]).exit_code == 0
-    page.goto(f"{live_server}/training")
+def test_a_visitor_finds_a_twilight_neglect_session_with_places(demo_site, page):
+    page.goto(f"{demo_site}/training")
     total = page.locator("#results").inner_text()
     page.get_by_label("Theme").select_option(label="Neglect")
     page.get_by_label("Twilight (from 4pm)").check()

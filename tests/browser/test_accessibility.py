@@ -1,0 +1,301 @@
+"""Every role's pages, and each form in its error state, in a real browser on the demo data.
+
+axe-core checks every page these tests load (tests/browser/axe.py); the tests here make sure the
+pages are the ones people use: each navigation item of each role, the key pages under them, and
+each form submitted empty or with bad input. The demo partnership is loaded once for the module.
+The layout checks at the end measure what a phone or a laptop shows.
+"""
+
+import re
+from contextlib import contextmanager
+
+import pytest
+
+from lms.accounts.demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+PRACTITIONER = "practitioner@alderroad.sch.example"
+TRAINER = "trainer@riverside-council.example"
+COORDINATOR = "coordinator@ruh.nhs.example"
+PDL_VIEWER = "pdl@riverside-ccg.nhs.example"
+ADMIN = "admin@riverside-council.example"
+PHONE = {"width": 390, "height": 844}
+LAPTOP = {"width": 1280, "height": 800}
+
+
+@contextmanager
+def browsing(browser, base: str, email: str | None = None, **options):
+    """A page in a browser of its own, signed in as `email` when given."""
+    context = browser.new_context(**options)
+    context.set_default_timeout(10_000)
+    try:
+        page = context.new_page()
+        page.console_errors = []
+        page.on(
+            "console",
+            lambda message: (
+                page.console_errors.append(message.text) if message.type == "error" else None
+            ),
+        )
+        if email:
+            page.goto(f"{base}/sign-in")
+            page.get_by_label("Email address").fill(email)
+            page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+            with page.expect_navigation():
+                page.get_by_role("button", name="Sign in").click()
+            assert page.url == f"{base}/", f"{email} could not sign in"
+        yield page
+        assert page.console_errors == []
+    finally:
+        context.close()
+
+
+def visit(page, url: str) -> None:
+    response = page.goto(url)
+    assert response.ok, f"{url} answered {response.status}"
+    assert page.locator("h1").count() == 1, url
+
+
+def navigation(page) -> list[str]:
+    """The service navigation's links, as paths."""
+    return page.locator(".govuk-service-navigation__list a").evaluate_all(
+        "links => links.map(link => link.getAttribute('href'))"
+    )
+
+
+def visit_navigation(page, base: str) -> None:
+    for path in navigation(page):
+        visit(page, base + path)
+
+
+def links(page, pattern: str) -> list[str]:
+    """The paths of the links in the main content that match `pattern`."""
+    paths = page.locator("main a[href]").evaluate_all(
+        "links => links.map(link => link.getAttribute('href'))"
+    )
+    return [path for path in paths if re.fullmatch(pattern, path)]
+
+
+def table_links(page, heading: str, *patterns: str) -> list[str]:
+    """The first link matching each pattern in the table under a heading."""
+    table = page.locator("h2", has_text=heading).locator("xpath=following-sibling::table[1]")
+    paths = table.locator("a[href]").evaluate_all(
+        "links => links.map(link => link.getAttribute('href'))"
+    )
+    return [next(path for path in paths if re.fullmatch(pattern, path)) for pattern in patterns]
+
+
+def submit(page, button: str) -> str:
+    """Press a form's button and return the problem the page then shows."""
+    return press(page, page.get_by_role("button", name=button, exact=True).first)
+
+
+def submit_the_form(page) -> str:
+    """Submit the page's one form that changes something and return the problem shown."""
+    form = page.locator("main form[method=post]")
+    assert form.count() == 1, f"{page.url} has {form.count()} forms that post"
+    return press(page, form.locator("[type=submit]").first)
+
+
+def press(page, button) -> str:
+    with page.expect_navigation():
+        button.click()
+    problem = page.locator(
+        ".govuk-error-summary, .govuk-notification-banner:not(.govuk-notification-banner--success)"
+    )
+    assert problem.count() >= 1, f"no error shown at {page.url}"
+    return problem.first.inner_text()
+
+
+def test_a_visitor_s_pages_and_forms(browser, demo_site):
+    with browsing(browser, demo_site) as page:
+        visit(page, f"{demo_site}/")
+        for path in navigation(page):
+            visit(page, demo_site + path)
+        visit(page, f"{demo_site}/courses")
+        visit(page, demo_site + links(page, r"/courses/[^/?]+")[0])
+        visit(page, f"{demo_site}/training")
+        visit(page, demo_site + links(page, r"/sessions/\d+")[0])
+        visit(page, f"{demo_site}/accessibility")
+        visit(page, f"{demo_site}/privacy")
+
+        visit(page, f"{demo_site}/sign-in")
+        assert "Enter your email address" in submit(page, "Sign in")
+        page.get_by_label("Email address").fill("nobody@example.org")
+        page.get_by_label("Password", exact=True).fill("not the password")
+        submit(page, "Sign in")
+        visit(page, f"{demo_site}/register")
+        submit(page, "Create account")
+        visit(page, f"{demo_site}/password/forgotten")
+        submit(page, "Send reset link")
+
+        # The page for a mistyped address is checked too.
+        assert page.goto(f"{demo_site}/sessions/99999").status == 404
+        page.console_errors.clear()  # the browser logs the 404 itself
+
+
+def test_a_practitioner_s_pages_booking_and_account(browser, demo_site):
+    with browsing(browser, demo_site, PRACTITIONER) as page:
+        visit_navigation(page, demo_site)
+        visit(page, f"{demo_site}/training?places=y")
+        for path in links(page, r"/sessions/\d+"):
+            visit(page, demo_site + path)
+            book = page.get_by_role("button", name="Book a place", exact=True)
+            if book.count():
+                with page.expect_navigation():
+                    book.click()
+                break
+        assert "You have a place" in page.locator(".govuk-notification-banner").inner_text()
+
+        visit(page, f"{demo_site}/my-training")
+        visit(page, demo_site + links(page, r"/bookings/\d+/cancel")[0])
+        submit_the_form(page)
+        visit(page, f"{demo_site}/my-training")
+        visit(page, demo_site + links(page, r"/bookings/\d+/substitute")[0])
+        submit_the_form(page)
+
+        visit(page, f"{demo_site}/account")
+        page.locator("#name").fill("")
+        submit(page, "Save changes")
+        visit(page, f"{demo_site}/account/password")
+        submit(page, "Change password")
+
+
+def test_a_trainer_s_sessions_and_registers(browser, demo_site):
+    with browsing(browser, demo_site, TRAINER) as page:
+        visit_navigation(page, demo_site)
+        visit(page, f"{demo_site}/trainer/sessions")
+        register, bookings = table_links(page, "Past", r"/registers/\d+", r"/sessions/\d+/bookings")
+        (upcoming,) = table_links(page, "Coming up", r"/registers/\d+")
+        visit(page, demo_site + register)
+        assert page.locator("h1").inner_text().startswith("Register:")
+        visit(page, demo_site + bookings)
+        visit(page, demo_site + upcoming)
+        extras = links(page, r"/registers/\d+/(check-in|import)")
+        assert extras, "an upcoming register offers neither a check-in code nor an import"
+        for path in extras:
+            visit(page, demo_site + path)
+            if path.endswith("/import"):
+                submit(page, "Upload and check")
+
+
+def test_a_coordinator_s_agency_pages_charges_and_reports(browser, demo_site):
+    with browsing(browser, demo_site, COORDINATOR) as page:
+        visit_navigation(page, demo_site)
+        visit(page, f"{demo_site}/agency/bookings")
+        visit(page, demo_site + links(page, r"/bookings/\d+/decline")[0])
+        submit(page, "Decline the booking")
+        visit(page, f"{demo_site}/agency/staff")
+        visit(page, demo_site + links(page, r"/agency/staff/\d+")[0])
+        page.locator("#name").fill("")
+        submit_the_form(page)
+
+        visit(page, f"{demo_site}/agency/charges")
+        disputes = page.locator("main form[action$='/dispute']")
+        assert disputes.count() >= 1, "the demo coordinator has no charge to dispute"
+        assert "reason" in press(page, disputes.first.locator("button[type=submit]"))
+
+        visit(page, f"{demo_site}/reports")
+        for path in links(page, r"/reports/[a-z-]+"):
+            visit(page, demo_site + path)
+        visit(page, f"{demo_site}/training")
+        visit(page, demo_site + links(page, r"/sessions/\d+")[0])
+
+
+def test_a_pdl_viewer_s_reports_and_their_filters(browser, demo_site):
+    with browsing(browser, demo_site, PDL_VIEWER) as page:
+        visit_navigation(page, demo_site)
+        visit(page, f"{demo_site}/reports")
+        for path in links(page, r"/reports/[a-z-]+|/registrations"):
+            visit(page, demo_site + path)
+            assert page.locator("main table, main .govuk-body").count() >= 1
+
+        visit(page, f"{demo_site}/reports/attendance-by-agency")
+        page.get_by_text("Change the period and filters").click()
+        start = page.get_by_role("group", name="From", exact=True)
+        start.get_by_label("Day").fill("31")
+        start.get_by_label("Month").fill("2")
+        start.get_by_label("Year").fill("2025")
+        submit(page, "Show the figures")
+
+        visit(page, f"{demo_site}/account")
+        submit(page, "Create token")
+
+
+def test_an_admin_s_programme_agencies_and_people(browser, demo_site):
+    with browsing(browser, demo_site, ADMIN) as page:
+        visit_navigation(page, demo_site)
+
+        visit(page, f"{demo_site}/admin/courses")
+        for path in links(page, r"/admin/[a-z-]+"):
+            visit(page, demo_site + path)
+            if path == "/admin/settings":
+                page.locator("main input[type=text]").first.fill("")
+                submit_the_form(page)
+        visit(page, f"{demo_site}/admin/courses")
+        visit(page, demo_site + links(page, r"/admin/courses/\d+")[0])
+        visit(page, f"{demo_site}/admin/courses/new")
+        submit(page, "Save course")
+
+        visit(page, f"{demo_site}/admin/sessions")
+        session = links(page, r"/admin/sessions/\d+")[0]
+        visit(page, demo_site + session)
+        for path in links(page, r"/admin/sessions/\d+/(copy|cancel)|/sessions/\d+/bookings"):
+            visit(page, demo_site + path)
+            if path.endswith("/bookings"):
+                press(page, page.locator("main form[action$='/add'] [type=submit]"))
+        visit(page, f"{demo_site}/admin/sessions/new")
+        day = page.get_by_role("group", name="Day 1", exact=True)
+        day.get_by_label("Day").fill("31")
+        day.get_by_label("Month").fill("2")
+        day.get_by_label("Year").fill("2027")
+        page.get_by_label("Starts (for example 09:30)").first.fill("9.30am")
+        submit(page, "Save session")
+
+        visit(page, f"{demo_site}/admin/reference")
+        for path in links(page, r"/admin/[a-z-]+/new"):
+            visit(page, demo_site + path)
+            submit(page, "Save")
+
+        visit(page, f"{demo_site}/admin/agencies")
+        visit(page, demo_site + links(page, r"/admin/agencies/\d+")[0])
+        visit(page, f"{demo_site}/admin/agencies/new")
+        submit(page, "Save agency")
+
+        visit(page, f"{demo_site}/admin/users")
+        visit(page, demo_site + links(page, r"/admin/users/\d+")[0])
+        visit(page, f"{demo_site}/admin/users/new")
+        submit(page, "Save")
+
+
+# Layout --------------------------------------------------------------------------------------
+
+SIDEWAYS = "document.documentElement.scrollWidth - window.innerWidth"
+
+
+def test_registers_and_charges_do_not_scroll_sideways_on_a_phone(browser, demo_site):
+    overflow = {}
+    with browsing(browser, demo_site, TRAINER, viewport=PHONE) as page:
+        visit(page, f"{demo_site}/trainer/sessions")
+        (register,) = table_links(page, "Past", r"/registers/\d+")
+        visit(page, demo_site + register)
+        overflow["trainer: register"] = page.evaluate(SIDEWAYS)
+    with browsing(browser, demo_site, COORDINATOR, viewport=PHONE) as page:
+        visit(page, f"{demo_site}/agency/charges")
+        overflow["coordinator: charges"] = page.evaluate(SIDEWAYS)
+    with browsing(browser, demo_site, ADMIN, viewport=PHONE) as page:
+        visit(page, f"{demo_site}/admin/charges")
+        overflow["admin: charges"] = page.evaluate(SIDEWAYS)
+    wider = {page: pixels for page, pixels in overflow.items() if pixels > 0}
+    assert wider == {}, f"wider than a 390-pixel phone, by pixels: {wider}"
+
+
+@pytest.mark.parametrize("email", [COORDINATOR, ADMIN])
+def test_the_service_navigation_is_one_row_on_a_laptop(browser, demo_site, email):
+    with browsing(browser, demo_site, email, viewport=LAPTOP) as page:
+        rows = page.locator(".govuk-service-navigation__item").evaluate_all(
+            "items => items.map(item => [item.innerText.trim(), item.offsetTop])"
+        )
+    tops = {top for _text, top in rows}
+    assert len(tops) == 1, f"the navigation wraps at 1280 pixels: {rows}"
