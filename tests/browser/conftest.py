@@ -95,6 +95,7 @@ def demo_site(shared_database, tmp_path_factory):
     app = create_app(app_config(shared_database, tmp_path_factory.mktemp("demo")))
     with app.app_context():
         seed_demo()
+        _open_a_charge_to_dispute()
         db.session.commit()
     with serving(app) as base:
         yield base
@@ -104,6 +105,31 @@ def demo_site(shared_database, tmp_path_factory):
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
         db.engine.dispose()
+
+
+def _open_a_charge_to_dispute() -> None:
+    """The demo gives its coordinator a charge inside the dispute window only when a session
+    closed lately; whatever the day, make their agency's latest raised charge a recent one."""
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from lms.accounts.models import User
+    from lms.attendance.demo import DEMO_COORDINATOR_EMAIL
+    from lms.attendance.models import ChargeStatus, NonAttendanceCharge
+    from lms.core.models import utcnow
+
+    coordinator = db.session.scalar(sa.select(User).where(User.email == DEMO_COORDINATOR_EMAIL))
+    charge = db.session.scalar(
+        sa.select(NonAttendanceCharge)
+        .where(
+            NonAttendanceCharge.agency_id == coordinator.agency_id,
+            NonAttendanceCharge.status == ChargeStatus.RAISED,
+        )
+        .order_by(NonAttendanceCharge.raised_at.desc())
+        .limit(1)
+    )
+    charge.raised_at = max(charge.raised_at, utcnow() - timedelta(days=1))
 
 
 @pytest.fixture(scope="session")
