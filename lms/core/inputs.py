@@ -53,19 +53,22 @@ class AppRequest(Request):
     parameter_storage_class = BoundedValues
 
 
+NUL_REFUSED = "The request holds a NUL character, which no text can contain: remove it"
+
+
 def refuse_nul_bytes() -> None:
     """Answer 400 when the address, a query value, a form value or an uploaded file's name
-    holds a NUL byte."""
+    holds a NUL byte (JSON APIs answer with NUL_REFUSED as the error)."""
     if "\x00" in request.path:
-        abort(400)
+        abort(400, description=NUL_REFUSED)
     for key, value in request.args.items(multi=True):
         if has_nul(key) or has_nul(value):
-            abort(400)
+            abort(400, description=NUL_REFUSED)
     if request.method in {"GET", "HEAD", "OPTIONS"}:
         return
     for key, value in request.form.items(multi=True):
         if has_nul(key) or has_nul(value):
-            abort(400)
+            abort(400, description=NUL_REFUSED)
     for key, upload in request.files.items(multi=True):
         if has_nul(key) or has_nul(upload.filename):
-            abort(400)
+            abort(400, description=NUL_REFUSED)
