@@ -3,6 +3,7 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from lms.accounts import agencies as agency_rules
 from lms.accounts import agency_requests, auth, permissions, services
 from lms.accounts.forms import AgencyForm, UserForm
 from lms.accounts.models import Agency, AgencyRequest, Role, User
@@ -38,13 +39,13 @@ def _save_agency(agency: Agency | None, asked: AgencyRequest | None = None):
         form.domains.data = services.email_domain(asked.email)
 
     def save():
-        saved = services.save_agency(
+        saved = agency_rules.save_agency(
             agency,
             name=form.name.data,
             sector=form.sector_value,
             is_statutory_partner=form.is_statutory_partner.data,
             is_charge_exempt=form.is_charge_exempt.data,
-            domains=services.parse_domains(form.domains.data),
+            domains=agency_rules.parse_domains(form.domains.data),
             by=current_user,
         )
         if asked is not None:
@@ -75,7 +76,7 @@ def edit_agency(agency_id):
 def set_agency_active(agency_id):
     agency = db.get_or_404(Agency, agency_id)
     active = request.form.get("active") == "1"
-    services.set_agency_active(agency, active, by=current_user)
+    agency_rules.set_agency_active(agency, active, by=current_user)
     db.session.commit()
     flash(f"{agency.name} has been {'reactivated' if active else 'deactivated'}.", "success")
     return redirect(url_for("admin.agencies"))

@@ -1,6 +1,5 @@
 """Rules for agencies and people: registration, account changes, staff and role management."""
 
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,7 +12,6 @@ from lms.accounts.models import (
     AgencyEmailDomain,
     AgencyMembership,
     Role,
-    Sector,
     User,
     UserRole,
 )
@@ -24,18 +22,12 @@ from lms.core.models import utcnow
 from lms.core.text import single_line
 from lms.extensions import db
 
-DOMAIN_PATTERN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
-
 
 class AccountError(DomainError):
     pass
 
 
 class EmailTaken(AccountError):
-    pass
-
-
-class AgencyError(DomainError):
     pass
 
 
@@ -306,83 +298,6 @@ def change_password(user: User, new_password: str, *, now: datetime | None = Non
         )
 
 
-def parse_domains(text: str) -> list[str]:
-    """Email domains, one per line or separated by commas; each must look like a domain."""
-    domains = []
-    for raw in re.split(r"[\s,;]+", text or ""):
-        domain = raw.strip().lower().lstrip("@")
-        if not domain:
-            continue
-        if not DOMAIN_PATTERN.match(domain):
-            raise AgencyError(
-                f"“{raw.strip()}” is not an email domain. Enter domains like school.sch.uk",
-                field="domains",
-            )
-        if domain not in domains:
-            domains.append(domain)
-    return domains
-
-
-def save_agency(
-    agency: Agency | None,
-    *,
-    name: str,
-    sector: Sector,
-    is_statutory_partner: bool,
-    domains: list[str],
-    by: User,
-    is_charge_exempt: bool = False,
-) -> Agency:
-    """Create or update an agency; names are unique ignoring letter case."""
-    name = " ".join((name or "").split())
-    if not name:
-        raise AgencyError("Enter the agency's name", field="name")
-    clash = db.session.scalar(sa.select(Agency).where(sa.func.lower(Agency.name) == name.lower()))
-    if clash is not None and clash is not agency:
-        raise AgencyError("An agency with this name already exists", field="name")
-    before = _agency_snapshot(agency) if agency is not None else None
-    if agency is None:
-        agency = Agency(name=name, sector=sector, is_statutory_partner=is_statutory_partner)
-        db.session.add(agency)
-    agency.name = name
-    agency.sector = sector
-    agency.is_statutory_partner = is_statutory_partner
-    agency.is_charge_exempt = is_charge_exempt
-    kept = {row.domain: row for row in agency.domains}
-    agency.domains = [kept.get(domain) or AgencyEmailDomain(domain=domain) for domain in domains]
-    db.session.flush()
-    after = _agency_snapshot(agency)
-    if before != after:
-        action = "agency.created" if before is None else "agency.updated"
-        audit.record(action, agency, actor=by, before=before, after=after)
-    return agency
-
-
-def set_agency_active(agency: Agency, active: bool, *, by: User) -> None:
-    """Deactivate an agency (no longer offered at registration) or bring it back; people stay."""
-    if agency.is_active == active:
-        return
-    agency.is_active = active
-    audit.record(
-        "agency.activated" if active else "agency.deactivated",
-        agency,
-        actor=by,
-        before={"is_active": not active},
-        after={"is_active": active},
-    )
-
-
-def _agency_snapshot(agency: Agency) -> dict:
-    return {
-        "name": agency.name,
-        "sector": agency.sector.value,
-        "is_statutory_partner": agency.is_statutory_partner,
-        "is_charge_exempt": agency.is_charge_exempt,
-        "domains": agency.domain_names,
-        "is_active": agency.is_active,
-    }
-
-
 def staff_of(agency: Agency, *, search: str = "") -> sa.Select:
     """The people whose current agency is this one, by name."""
     query = sa.select(User).where(User.agency_id == agency.id).order_by(User.name, User.id)
@@ -411,31 +326,3 @@ def _search(query: sa.Select, search: str) -> sa.Select:
             sa.func.lower(User.job_title).like(pattern, escape="\\"),
         )
     )
-
-
-def registered_by_agency() -> list[tuple[Sector, str, int, int]]:
-    """Active accounts per active agency: sector, agency, people, of whom coordinators."""
-    coordinators = (
-        sa.select(sa.func.count())
-        .select_from(UserRole)
-        .join(User, User.id == UserRole.user_id)
-        .where(
-            UserRole.role == Role.COORDINATOR,
-            User.agency_id == Agency.id,
-            User.is_active.is_(True),
-        )
-        .scalar_subquery()
-    )
-    rows = db.session.execute(
-        sa.select(
-            Agency.sector,
-            Agency.name,
-            sa.func.count(User.id),
-            coordinators,
-        )
-        .outerjoin(User, (User.agency_id == Agency.id) & User.is_active.is_(True))
-        .where(Agency.is_active.is_(True))
-        .group_by(Agency.id, Agency.sector, Agency.name)
-        .order_by(Agency.sector, Agency.name)
-    )
-    return [tuple(row) for row in rows]

@@ -4,7 +4,7 @@ and a health check for load balancers."""
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
-from lms.accounts import permissions, services
+from lms.accounts import agencies, permissions
 from lms.core.security import require
 
 bp = Blueprint("pages", __name__)
@@ -35,7 +35,7 @@ def privacy():
 @login_required
 def registrations():
     require(permissions.can_view_statistics(current_user))
-    rows = services.registered_by_agency()
+    rows = agencies.registered_by_agency()
     return render_template(
         "pages/registrations.html",
         rows=rows,
