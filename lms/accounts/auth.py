@@ -1,6 +1,5 @@
 """Signing in, slowing password guessing, and password reset by a single-use link."""
 
-import hashlib
 import logging
 import secrets
 from datetime import datetime, timedelta
@@ -24,6 +23,7 @@ from lms.accounts.services import (
     find_user_by_email,
     normalise_email,
 )
+from lms.accounts.tokens import digest
 from lms.extensions import db
 from lms.mail.services import queue_message
 
@@ -112,16 +112,12 @@ def _dummy_hash() -> str:
     return _dummy[key]
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def issue_reset_token(user: User, *, now: datetime, valid_for: timedelta) -> str:
     """A new single-use secret (256 bits); only its hash is stored."""
     token = secrets.token_urlsafe(32)
     db.session.add(
         PasswordResetToken(
-            user=user, token_hash=_digest(token), created_at=now, expires_at=now + valid_for
+            user=user, token_hash=digest(token), created_at=now, expires_at=now + valid_for
         )
     )
     return token
@@ -233,7 +229,7 @@ def add_person(
 def find_reset_token(token: str, *, now: datetime) -> PasswordResetToken:
     """The usable token for this secret, or InvalidResetLink."""
     row = db.session.scalar(
-        sa.select(PasswordResetToken).where(PasswordResetToken.token_hash == _digest(token or ""))
+        sa.select(PasswordResetToken).where(PasswordResetToken.token_hash == digest(token or ""))
     )
     if row is None or row.used_at is not None:
         raise InvalidResetLink(

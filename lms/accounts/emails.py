@@ -1,7 +1,6 @@
 """Proving a person reads an address: confirming a new account's email, and changing an email,
 which takes effect only when the link sent to the new address is followed."""
 
-import hashlib
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -11,6 +10,7 @@ import sqlalchemy as sa
 from lms.accounts.models import EmailToken, EmailTokenPurpose, Role, User, UserRole
 from lms.accounts.passwords import verify_password
 from lms.accounts.services import AccountError, check_email, find_user_by_email
+from lms.accounts.tokens import digest
 from lms.audit import services as audit
 from lms.extensions import db
 from lms.mail.services import queue_message
@@ -21,10 +21,6 @@ CHANGE_VALID_FOR = timedelta(hours=24)
 
 class InvalidEmailLink(AccountError):
     pass
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _issue(user: User, purpose: EmailTokenPurpose, email: str, *, now: datetime) -> str:
@@ -48,7 +44,7 @@ def _issue(user: User, purpose: EmailTokenPurpose, email: str, *, now: datetime)
             user_id=user.id,
             purpose=purpose,
             email=email,
-            token_hash=_digest(token),
+            token_hash=digest(token),
             created_at=now,
             expires_at=now + valid_for,
         )
@@ -74,7 +70,7 @@ def send_confirmation(user: User, *, now: datetime, link_for: Callable[[str], st
 def _find(token: str, purpose: EmailTokenPurpose, *, now: datetime) -> EmailToken:
     row = db.session.scalar(
         sa.select(EmailToken).where(
-            EmailToken.token_hash == _digest(token or ""), EmailToken.purpose == purpose
+            EmailToken.token_hash == digest(token or ""), EmailToken.purpose == purpose
         )
     )
     if row is None or row.used_at is not None:

@@ -68,6 +68,15 @@ def _text(label: str, required: str, *, autocomplete: str = "off") -> StringFiel
     )
 
 
+def _sector(required: str) -> RadioField:
+    return RadioField(
+        "Sector",
+        choices=choices((sector.value, label) for sector, label in SECTOR_LABELS.items()),
+        validators=[InputRequired(required)],
+        widget=GovRadioInput(),
+    )
+
+
 def _agency_select(label: str = "Agency") -> SelectField:
     return SelectField(
         label,
@@ -142,12 +151,7 @@ class AgencyRequestForm(FlaskForm):
     """Someone whose agency is not listed asks the partnership to add it."""
 
     agency_name = _text("Name of your agency", "Enter the name of your agency")
-    sector = RadioField(
-        "Sector",
-        choices=choices((sector.value, label) for sector, label in SECTOR_LABELS.items()),
-        validators=[InputRequired("Select the sector your agency works in")],
-        widget=GovRadioInput(),
-    )
+    sector = _sector("Select the sector your agency works in")
     requester_name = _text("Your full name", "Enter your full name", autocomplete="name")
     email = _email(
         "Your work email address",
@@ -233,12 +237,7 @@ class ChangePasswordForm(FlaskForm):
 
 class AgencyForm(FlaskForm):
     name = _text("Agency name", "Enter the agency's name")
-    sector = RadioField(
-        "Sector",
-        choices=choices((sector.value, label) for sector, label in SECTOR_LABELS.items()),
-        validators=[InputRequired("Select the agency's sector")],
-        widget=GovRadioInput(),
-    )
+    sector = _sector("Select the agency's sector")
     is_statutory_partner = BooleanField(
         "Statutory safeguarding partner (council, health or police)", widget=GovCheckboxInput()
     )

@@ -12,7 +12,8 @@ from lms.core.errors import DomainError, required_text
 from lms.extensions import db
 
 
-def _digest(secret: str) -> str:
+def digest(secret: str) -> str:
+    """What is stored of a secret sent by link or header: its SHA-256, never the secret."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -33,7 +34,7 @@ def issue(
     secret = secrets.token_urlsafe(32)
     db.session.add(
         PersonalToken(
-            user_id=user.id, kind=kind, token_hash=_digest(secret), label=label, created_at=now
+            user_id=user.id, kind=kind, token_hash=digest(secret), label=label, created_at=now
         )
     )
     db.session.flush()
@@ -44,7 +45,7 @@ def holder(secret: str, kind: TokenKind, *, now: datetime) -> User | None:
     """The active person a live token belongs to, or None for a stale, revoked or forged one."""
     token = db.session.scalar(
         sa.select(PersonalToken).where(
-            PersonalToken.token_hash == _digest(secret or ""),
+            PersonalToken.token_hash == digest(secret or ""),
             PersonalToken.kind == kind,
             PersonalToken.revoked_at.is_(None),
         )
@@ -97,7 +98,7 @@ def issue_api_token(user: User, label: str, *, now: datetime) -> str:
         raise DomainError(f"The name must be {API_LABEL_MAX} characters or fewer", field="label")
     secret = issue(user, TokenKind.API, now=now, label=label, replace=False)
     token = db.session.scalar(
-        sa.select(PersonalToken).where(PersonalToken.token_hash == _digest(secret))
+        sa.select(PersonalToken).where(PersonalToken.token_hash == digest(secret))
     )
     audit.record("api_token.created", token, actor=user, after={"label": label})
     return secret
