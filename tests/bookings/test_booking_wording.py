@@ -130,3 +130,20 @@ def test_booking_a_colleague_without_choosing_one_is_explained(
         assert page.count('id="person_id"') == 1
         assert 'id="person_id-error"' in page
     assert count(app, Booking) == 0
+
+
+def test_a_coordinator_takes_a_colleague_off_a_waiting_list_in_those_words(
+    client, make_user, make_course, make_course_session, login
+):
+    full = make_course_session(make_course("Neglect: the basics"), capacity=1, places_taken=1)
+    coordinator = make_user(roles=(Role.PRACTITIONER, Role.COORDINATOR))
+    colleague = make_user(agency_id=coordinator.agency_id, name="Sam Waiting")
+    login(colleague)
+    book(client, full)
+    post_form(client, "/sign-out", {}, token_from="/my-training")
+    login(coordinator)
+    page = client.get("/agency/bookings").get_data(as_text=True)
+    row = next(r for r in re.findall(r"<tr.*?</tr>", page, re.S) if "Sam Waiting" in r)
+    actions = " ".join(re.sub(r"<[^>]+>", " ", row).split())
+    assert "Take off the waiting list : Sam Waiting" in actions
+    assert "Cancel" not in actions
