@@ -184,6 +184,11 @@ def register(
     details = clean_new_details(details)
     check_password(password, personal=(details.email.partition("@")[0], details.name))
     existing = find_user_by_email(details.email)
+    if existing is not None and not existing.is_email_confirmed:
+        # Registering again before confirming: a fresh link, not "you already have an account".
+        hash_password(password)  # the same work as creating an account
+        send_confirmation(existing, now=now, link_for=link_for_confirmation)
+        return None
     if existing is not None:
         hash_password(password)  # the same work as creating an account
         queue_message(

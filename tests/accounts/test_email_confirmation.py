@@ -207,3 +207,18 @@ def test_a_place_cannot_be_passed_to_a_colleague_who_has_not_confirmed(
             assert "has not confirmed their email address" in str(error)
         else:
             raise AssertionError("the place was passed to an unconfirmed colleague")
+
+
+def test_registering_again_before_confirming_sends_a_fresh_link(app, client, make_agency):
+    agency_id = make_agency()
+    email = "siobhan.obrien@ruh.nhs.example"
+    register(client, agency_id)
+    first = CONFIRM.search(last_message(app, email).body_text).group(1)
+    page = register(client, agency_id).get_data(as_text=True)
+    assert "Check your email" in page
+    again = last_message(app, email)
+    assert again.subject == "Confirm your email address"
+    second = CONFIRM.search(again.body_text).group(1)
+    assert client.get(first).status_code == 410
+    assert client.get(second).status_code == 302
+    assert count(app, User) == 1
