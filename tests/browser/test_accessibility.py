@@ -129,6 +129,17 @@ def test_a_visitor_s_pages_and_forms(browser, demo_site):
         submit(page, "Create account")
         visit(page, f"{demo_site}/password/forgotten")
         submit(page, "Send reset link")
+        visit(page, f"{demo_site}/register/agency-not-listed")
+        assert "Enter the name of your agency" in submit(page, "Send request")
+        page.get_by_label("Name of your agency").fill("Little Acorns Nursery")
+        page.get_by_label("Early years").check()
+        page.get_by_label("Your full name").fill("Amal Haddad")
+        page.get_by_label("Your work email address").fill("amal@littleacorns.example")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Send request").click()
+        assert "We have your request" in page.locator("h1").inner_text()
+        assert page.goto(f"{demo_site}/confirm-email/not-a-link").status == 410
+        page.console_errors.clear()  # the browser logs the 410 itself
 
         # The page for a mistyped address is checked too.
         assert page.goto(f"{demo_site}/sessions/99999").status == 404
@@ -160,6 +171,8 @@ def test_a_practitioner_s_pages_booking_and_account(browser, demo_site):
         submit(page, "Save changes")
         visit(page, f"{demo_site}/account/password")
         submit(page, "Change password")
+        visit(page, f"{demo_site}/account/email")
+        assert "Enter your new email address" in submit(page, "Send a confirmation link")
 
 
 def test_a_trainer_s_sessions_and_registers(browser, demo_site):
@@ -186,6 +199,7 @@ def test_a_coordinator_s_agency_pages_charges_and_reports(browser, demo_site):
         visit(page, f"{demo_site}/agency/bookings")
         visit(page, demo_site + links(page, r"/bookings/\d+/decline")[0])
         submit(page, "Decline the booking")
+        visit(page, f"{demo_site}/join-requests")
         visit(page, f"{demo_site}/agency/staff")
         visit(page, demo_site + links(page, r"/agency/staff/\d+")[0])
         page.locator("#name").fill("")
@@ -262,6 +276,12 @@ def test_an_admin_s_programme_agencies_and_people(browser, demo_site):
         visit(page, demo_site + links(page, r"/admin/agencies/\d+")[0])
         visit(page, f"{demo_site}/admin/agencies/new")
         submit(page, "Save agency")
+        visit(page, f"{demo_site}/join-requests")
+        visit(page, f"{demo_site}/agency-requests")
+        asked = links(page, r"/admin/agencies/new\?request=\d+")
+        assert asked, "the visitor's request to add an agency is not listed"
+        visit(page, demo_site + asked[0])
+        assert page.get_by_label("Agency name").input_value() == "Little Acorns Nursery"
 
         visit(page, f"{demo_site}/admin/users")
         visit(page, demo_site + links(page, r"/admin/users/\d+")[0])
