@@ -194,16 +194,16 @@ def test_one_minute_reads_as_one_minute_in_the_review_and_on_the_register(
         settings.update({"late_after_minutes": 1}, by=None)
         db.session.commit()
     report = (
-        "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n"
-        "Grace Okafor,grace.okafor@cityscp.org.uk,"
-        "03/09/2027 09:30:00 AM,03/09/2027 09:31:00 AM,1,No\n"
-        "Priya Patel,priya.patel@northhealth.nhs.uk,"
-        "03/09/2027 09:30:00 AM,03/09/2027 09:31:00 AM,1,No\n"
-        "Kwame Mensah,kwame.mensah@westpolice.pnn.police.uk,"
-        "03/09/2027 09:30:00 AM,03/09/2027 09:32:00 AM,2,No\n"
-        "Sam Jones,,03/09/2027 09:40:00 AM,03/09/2027 09:41:00 AM,1,Yes\n"
-        "Ann Lowe,,03/09/2027 09:40:00 AM,03/09/2027 09:42:00 AM,2,Yes\n"
-    ).encode()
+        b"Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n"
+        b"Grace Okafor,grace.okafor@cityscp.org.uk,"
+        b"03/09/2027 09:30:00 AM,03/09/2027 09:31:00 AM,1,No\n"
+        b"Priya Patel,priya.patel@northhealth.nhs.uk,"
+        b"03/09/2027 09:30:00 AM,03/09/2027 09:31:00 AM,1,No\n"
+        b"Kwame Mensah,kwame.mensah@westpolice.pnn.police.uk,"
+        b"03/09/2027 09:30:00 AM,03/09/2027 09:32:00 AM,2,No\n"
+        b"Sam Jones,,03/09/2027 09:40:00 AM,03/09/2027 09:41:00 AM,1,Yes\n"
+        b"Ann Lowe,,03/09/2027 09:40:00 AM,03/09/2027 09:42:00 AM,2,Yes\n"
+    )
     location = upload(client, date_id, "one_minute.csv", report).headers["Location"]
     page = client.get(location).get_data(as_text=True)
     assert "more than 1 minute after the start" in page

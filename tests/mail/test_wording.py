@@ -75,4 +75,3 @@ def test_email_change_link_lasts_hours(ctx, make_user, monkeypatch, count, endin
         user, "new.address@example.org", password=PASSWORD, now=NOW, link_for=link
     )
     assert f"It works once, for {count} hour{ending}:" in body("email_change_confirm")
-
