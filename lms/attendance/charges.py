@@ -16,6 +16,7 @@ from lms.catalogue.models import CourseSession
 from lms.core.errors import DomainError, required_text
 from lms.core.timefmt import local, london_to_utc, long_date
 from lms.core.urls import external_url
+from lms.core.words import plural
 from lms.extensions import db
 from lms.mail.services import queue_message
 from lms.settings import services as settings
@@ -204,8 +205,8 @@ def dispute_window(
         refusal = f"This charge is {charge.status.label.lower()}, so it cannot be disputed"
     elif now >= london_to_utc(last_day + timedelta(days=1), time()):
         refusal = (
-            f"Charges can be disputed for {days} days after they are raised: this one could be "
-            f"disputed until {long_date(last_day)}"
+            f"Charges can be disputed for {plural(days, 'day')} after they are raised: this one "
+            f"could be disputed until {long_date(last_day)}"
         )
     return DisputeWindow(last_day, refusal)
 

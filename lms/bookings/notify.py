@@ -134,15 +134,18 @@ def offered(offer: PlaceOffer) -> None:
     )
 
 
-def cancelled(booking: Booking, *, by: User) -> None:
+def cancelled(booking: Booking, *, by: User, was_waiting: bool = False) -> None:
+    """Tell the person their booking is cancelled, or, when it was on the waiting list, that
+    they are off the list (no place was theirs, so there is nothing late about it)."""
     had_place = booking.confirmed_at is not None
     _send(
         booking,
         "booking_cancelled",
-        "Your booking is cancelled",
+        "You are off the waiting list" if was_waiting else "Your booking is cancelled",
         invite="CANCEL" if had_place else None,
         by_someone_else=by.id != booking.user_id,
         canceller=by.name,
+        was_waiting=was_waiting,
     )
 
 

@@ -394,6 +394,7 @@ def cancel_booking(booking: Booking, *, by: User, reason: str, now: datetime) ->
     if course_session.starts_at <= now:
         raise BookingError("This session has started, so the booking can no longer be cancelled")
     held = booking.holds_place
+    was_waiting = booking.status is BookingStatus.WAITLISTED
     booking = _transition(
         booking,
         booking.status,
@@ -411,7 +412,7 @@ def cancel_booking(booking: Booking, *, by: User, reason: str, now: datetime) ->
     if offer is not None:
         offer.status, offer.answered_at = OfferStatus.WITHDRAWN, now
     db.session.flush()
-    notify.cancelled(booking, by=by)
+    notify.cancelled(booking, by=by, was_waiting=was_waiting)
     if held or offer is not None:
         return release_place(course_session, now=now)
     return None

@@ -33,6 +33,7 @@ from lms.catalogue.sessions import SessionPlan
 from lms.core.forms import AppForm as FlaskForm
 from lms.core.forms import ClockField, ListField, UKDateField, choices, optional_int
 from lms.core.timefmt import local, london_to_utc
+from lms.core.words import plural
 
 # The course attributes people choose from, as (value, label) pairs for select lists.
 LEVELS = [(n, f"Level {n}") for n in range(1, 5)]
@@ -329,7 +330,7 @@ class SessionForm(DatesForm):
             ((c.id, f"{c.title} ({c.code})") for c in courses), blank="Select the course"
         )
         self.venue_id.choices = choices(
-            ((v.id, f"{v.name} ({v.capacity} places)") for v in venues), blank="Online"
+            ((v.id, f"{v.name} ({plural(v.capacity, 'place')})") for v in venues), blank="Online"
         )
         self.trainer_ids.choices = choices((t.id, t.name) for t in trainers)
 

@@ -27,6 +27,7 @@ from lms.catalogue.models import (
 from lms.catalogue.services import CatalogueError
 from lms.core.errors import required_text
 from lms.core.timefmt import local, uk_datetime
+from lms.core.words import plural
 from lms.extensions import db
 
 DEFAULT_CANCELLATION_NOTICE = timedelta(hours=48)
@@ -100,7 +101,8 @@ def _check_place(course: Course, plan: SessionPlan) -> Venue | None:
             raise CatalogueError("Select the venue from the list", field="venue_id")
         if plan.capacity is not None and plan.capacity > venue.capacity:
             raise CatalogueError(
-                f"{venue.name} holds {venue.capacity} people. Lower the number of places",
+                f"{venue.name} holds {plural(venue.capacity, 'person', 'people')}. "
+                "Lower the number of places",
                 field="capacity",
             )
         return venue

@@ -294,3 +294,15 @@ def test_the_admin_list_makes_as_many_queries_for_50_charges_as_for_2(
     few = statements()
     add_charges(agency, *[utcnow() - timedelta(minutes=n) for n in range(60)])
     assert statements() == few
+
+
+def test_a_one_day_dispute_window_is_explained_as_1_day(app, coordinator, add_charges):
+    raised = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+    (charge_id,) = add_charges(coordinator.agency_id, raised)
+    with app.test_request_context():
+        charge = db.session.get(NonAttendanceCharge, charge_id)
+        closed = charges.dispute_window(charge, now=datetime(2026, 12, 1, tzinfo=UTC), days=1)
+        assert closed.refusal == (
+            "Charges can be disputed for 1 day after they are raised: this one could be "
+            "disputed until 29 November 2026"
+        )

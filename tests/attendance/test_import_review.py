@@ -183,3 +183,40 @@ def test_admins_set_how_late_is_late_within_its_range(app, client, make_user, lo
             db.session.rollback()
         else:
             raise AssertionError("the database accepted 0 minutes")
+
+
+def test_one_minute_reads_as_one_minute_in_the_review_and_on_the_register(
+    app, client, make_user, setup
+):
+    date_id, people = setup
+    add_trainer(app, make_user, date_id, "grace.okafor@cityscp.org.uk", "Grace Okafor")
+    with app.app_context():
+        settings.update({"late_after_minutes": 1}, by=None)
+        db.session.commit()
+    report = (
+        b"Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n"
+        b"Grace Okafor,grace.okafor@cityscp.org.uk,"
+        b"03/09/2027 09:30:00 AM,03/09/2027 09:31:00 AM,1,No\n"
+        b"Priya Patel,priya.patel@northhealth.nhs.uk,"
+        b"03/09/2027 09:30:00 AM,03/09/2027 09:31:00 AM,1,No\n"
+        b"Kwame Mensah,kwame.mensah@westpolice.pnn.police.uk,"
+        b"03/09/2027 09:30:00 AM,03/09/2027 09:32:00 AM,2,No\n"
+        b"Sam Jones,,03/09/2027 09:40:00 AM,03/09/2027 09:41:00 AM,1,Yes\n"
+        b"Ann Lowe,,03/09/2027 09:40:00 AM,03/09/2027 09:42:00 AM,2,Yes\n"
+    )
+    location = upload(client, date_id, "one_minute.csv", report).headers["Location"]
+    page = client.get(location).get_data(as_text=True)
+    assert "more than 1 minute after the start" in page
+    assert "of the 180 scheduled minutes" in page
+    assert "Grace Okafor (grace.okafor@cityscp.org.uk): 1 minute<" in page
+    unmatched = section(page, "Rows that match nobody booked")
+    assert "Sam Jones: 1 minute<" in unmatched
+    assert "Ann Lowe: 2 minutes<" in unmatched
+    assert "1 minutes" not in page
+
+    assert apply_review(client, location).status_code == 302
+    assert marks(app)[people["priya"].id][1] == 1
+    register = client.get(f"/registers/{date_id}").get_data(as_text=True)
+    assert "1 minute online" in register
+    assert "2 minutes online" in register
+    assert "1 minutes" not in register

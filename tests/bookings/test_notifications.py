@@ -460,11 +460,35 @@ def test_cancelling_a_waitlisted_booking_has_no_calendar_attachment(
     cancel(ben_booking, by=coordinator, reason="Not needed")
 
     message = only("booking_cancelled", to=ben)
-    check_common(message, subject_start="Your booking is cancelled", dates=[MONTH_AHEAD_TEXT])
-    assert "Your booking has been cancelled by Carol Lee:" in message.body_text
+    check_common(message, subject_start="You are off the waiting list", dates=[MONTH_AHEAD_TEXT])
+    assert "Carol Lee took you off the waiting list for:" in message.body_text
+    assert "booking" not in message.body_text.split("See and manage")[0].lower()
     assert "Reason: Not needed" in message.body_text
     assert message.attachments == []
     check_join_link(message, shown=False)
+    assert places_taken(session_id) == places_held(session_id) == 1
+
+
+def test_leaving_the_waiting_list_after_the_cutoff_says_so_and_mentions_no_place_or_charge(
+    ctx, make_user, virtual_session
+):
+    # Two days ahead is after the 48-hour cutoff: still nothing late about leaving a list.
+    session_id = virtual_session(dates=TWO_DAYS_AHEAD, capacity=1)
+    amina, ben = make_user(), make_user(name="Ben Okafor")
+    book(session_id, amina)
+    ben_booking = book(session_id, ben)
+    assert booking_row(ben_booking).status is BookingStatus.WAITLISTED
+    cancel(ben_booking, by=ben, reason="Covering a colleague")
+
+    message = only("booking_cancelled", to=ben)
+    check_common(message, subject_start="You are off the waiting list", dates=[TWO_DAYS_AHEAD_TEXT])
+    assert "You have left the waiting list for:" in message.body_text
+    assert "Reason: Covering a colleague" in message.body_text
+    own_words = message.body_text.split("See and manage")[0].lower()
+    for word in ("booking", "place", "late", "charge"):
+        assert word not in own_words
+    assert message.attachments == []
+    assert booking_row(ben_booking).is_late_cancellation is False
     assert places_taken(session_id) == places_held(session_id) == 1
 
 

@@ -285,3 +285,11 @@ def test_reference_data_is_managed_with_clear_messages(app, admin_client, make_t
         admin_client, "/admin/providers/new", provider
     ).get_data(as_text=True)
     assert admin_client.get("/admin/unknown/new").status_code == 404
+
+
+def test_the_venue_list_counts_places_in_words(admin_client, make_venue):
+    make_venue(capacity=1, name="Quiet room")
+    make_venue(capacity=2, name="Small room")
+    page = admin_client.get("/admin/sessions/new").get_data(as_text=True)
+    assert "Quiet room (1 place)<" in page
+    assert "Small room (2 places)<" in page

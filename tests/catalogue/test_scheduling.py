@@ -152,6 +152,12 @@ def test_capacity_above_the_venues_is_refused(app, admin, make_course, make_venu
     )
 
 
+def test_a_venue_for_one_holds_1_person(app, admin, make_course, make_venue, day):
+    venue_id = make_venue(capacity=1, name="Quiet room")
+    the_plan = plan(make_course(), day, venue_id=venue_id, capacity=2)
+    refused(app, admin, the_plan, r"^Quiet room holds 1 person\. Lower the number of places$")
+
+
 def test_a_virtual_session_needs_a_secure_join_link(app, admin, make_course, day):
     course = make_course(mode="virtual")
     refused(
