@@ -24,7 +24,7 @@ from lms.attendance.charge_lists import ChargeFilter
 from lms.attendance.models import NonAttendanceCharge
 from lms.core.cells import safe_cell
 from lms.core.errors import DomainError
-from lms.core.forms import commit_and_flash, optional_int
+from lms.core.forms import optional_int
 from lms.core.models import utcnow
 from lms.core.security import require
 from lms.core.timefmt import local, long_date, uk_date
@@ -113,10 +113,12 @@ def admin_charges():
     return _tidied("charges.admin_charges") or _charges_page(admin=True)
 
 
-def _act(charge_id: int, action, message: str, back: str):
-    charge = db.get_or_404(NonAttendanceCharge, charge_id)
-    commit_and_flash(lambda: action(charge, request.form.get("reason", "")), message)
-    return redirect(back)
+def _refused(charge_id: int, error: DomainError, reason: str, *, admin: bool):
+    """The list again, as it was, with the charge's refusal by its reason box and the reason as
+    typed; nothing was changed."""
+    db.session.rollback()
+    refused = {"charge_id": charge_id, "message": error.message, "reason": reason}
+    return _charges_page(admin=admin, refused=refused)
 
 
 @bp.post("/charges/<int:charge_id>/dispute")
@@ -130,9 +132,7 @@ def dispute(charge_id):
         charges.dispute(charge, by=current_user, reason=reason, now=utcnow())
         db.session.commit()
     except DomainError as error:
-        db.session.rollback()
-        refused = {"charge_id": charge_id, "message": error.message, "reason": reason}
-        return _charges_page(admin=False, refused=refused)
+        return _refused(charge_id, error, reason, admin=False)
     flash("The charge is disputed. The partnership's business unit will decide.", "success")
     return redirect(url_for("charges.agency_charges", **request.args.to_dict()))
 
@@ -140,15 +140,19 @@ def dispute(charge_id):
 @bp.post("/charges/<int:charge_id>/<any(uphold, waive):decision>")
 @login_required
 def decide(charge_id, decision):
+    """Uphold or waive a charge; a refusal shows the same page of the list again with the
+    reason as typed, and why."""
     require(permissions.is_admin(current_user))
-    return _act(
-        charge_id,
-        lambda charge, reason: charges.decide(
-            charge, uphold=decision == "uphold", by=current_user, reason=reason, now=utcnow()
-        ),
-        f"The charge has been {'upheld' if decision == 'uphold' else 'waived'}.",
-        same_site_path(request.form.get("back"), url_for("charges.admin_charges")),
-    )
+    charge = db.get_or_404(NonAttendanceCharge, charge_id)
+    reason = request.form.get("reason", "")
+    uphold = decision == "uphold"
+    try:
+        charges.decide(charge, uphold=uphold, by=current_user, reason=reason, now=utcnow())
+        db.session.commit()
+    except DomainError as error:
+        return _refused(charge_id, error, reason, admin=True)
+    flash(f"The charge has been {'upheld' if uphold else 'waived'}.", "success")
+    return redirect(same_site_path(request.form.get("back"), url_for("charges.admin_charges")))
 
 
 def _statement_scope():

@@ -26,7 +26,11 @@ from lms.settings import services as settings
 bp = Blueprint("manage", __name__)
 
 
-def _bookings_page(course_session: CourseSession, form: AdminPlaceForm) -> str:
+def _bookings_page(
+    course_session: CourseSession, form: AdminPlaceForm, place: AdminPlaceForm | None = None
+) -> str:
+    """The session's bookings with "Add someone" (`form`); `place` is a refused "Give a place"
+    to show again by its booking, with its errors and the reason as typed."""
     bookings = queries.session_bookings(course_session)
     return render_template(
         "manage/session_bookings.html",
@@ -35,7 +39,17 @@ def _bookings_page(course_session: CourseSession, form: AdminPlaceForm) -> str:
         positions=queries.waiting_positions(bookings),
         decisions=history.session_decisions(bookings),
         form=form,
+        place=place,
     )
+
+
+def _place_form(booking: Booking) -> AdminPlaceForm:
+    """The "Give a place" form of one waiting booking: its boxes have ids of their own, so an
+    error leads to the right row."""
+    form = AdminPlaceForm()
+    form.booking_id = booking.id
+    form.reason.id, form.confirm.id = f"reason-{booking.id}", f"confirm-{booking.id}"
+    return form
 
 
 @bp.get("/sessions/<int:session_id>/bookings")
@@ -91,26 +105,21 @@ def session_bookings_csv(session_id):
 def admin_confirm(booking_id):
     booking = db.get_or_404(Booking, booking_id)
     require(permissions.is_admin(current_user))
-    form = AdminPlaceForm()
-    back = url_for("manage.session_bookings", session_id=booking.session_id)
-    if not form.validate_on_submit():
-        flash(next(iter(form.errors.values()))[0], "error")
-        return redirect(back)
-    done = commit_or_show(
-        form,
-        lambda: services.admin_confirm(
+    form = _place_form(booking)
+
+    def give():
+        return services.admin_confirm(
             booking,
             by=current_user,
             reason=form.reason.data,
             now=utcnow(),
             over_capacity_confirmed=form.confirm.data,
-        ),
-    )
-    flash(
-        f"{booking.user.name} now has a place." if done.ok else str(done.error),
-        "success" if done.ok else "error",
-    )
-    return redirect(back)
+        )
+
+    if not (form.validate_on_submit() and commit_or_show(form, give).ok):
+        return _bookings_page(booking.session, AdminPlaceForm(formdata=None), place=form)
+    flash(f"{booking.user.name} now has a place.", "success")
+    return redirect(url_for("manage.session_bookings", session_id=booking.session_id))
 
 
 @bp.post("/sessions/<int:session_id>/add")

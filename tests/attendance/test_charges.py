@@ -306,3 +306,69 @@ def test_a_one_day_dispute_window_is_explained_as_1_day(app, coordinator, add_ch
             "Charges can be disputed for 1 day after they are raised: this one could be "
             "disputed until 29 November 2026"
         )
+
+
+@pytest.mark.parametrize("decision", ["uphold", "waive"])
+def test_a_refused_decision_shows_the_same_page_again_with_the_reason_typed(
+    app, client, login, coordinator, make_user, add_charges, decision
+):
+    agency = coordinator.agency_id
+    now = utcnow()
+    ids = add_charges(agency, *[now - timedelta(minutes=n) for n in range(52)])
+    last = ids[-1]  # the oldest, alone on page 2
+    login(make_user(roles=(Role.ADMIN,)))
+    here = f"/admin/charges?agency={agency}&page=2"
+    assert f'action="/charges/{last}/waive?agency={agency}&amp;page=2"' in client.get(
+        here
+    ).get_data(as_text=True)
+    typed = "   "
+    response = post_form(
+        client,
+        f"/charges/{last}/{decision}?agency={agency}&page=2",
+        {"reason": typed},
+        token_from=here,
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<title>Error: " in page
+    assert f'<a href="#reason-{last}">Enter the reason for the decision</a>' in page
+    box = re.search(rf'<textarea class="([^"]*)" id="reason-{last}"[^>]*>([^<]*)<', page)
+    assert "govuk-textarea--error" in box.group(1) and box.group(2) == typed
+    assert rows_shown(page) == 2  # still page 2 of this agency's charges
+
+    with app.app_context():  # meanwhile another administrator decides it
+        db.session.get(NonAttendanceCharge, last).status = ChargeStatus.WAIVED
+        db.session.commit()
+    typed = "Agreed with the designated lead & the trainer"
+    response = post_form(
+        client,
+        f"/charges/{last}/{decision}?agency={agency}&page=2",
+        {"reason": typed},
+        token_from=here,
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f'<a href="#reason-{last}">This charge is already waived</a>' in page
+    assert f'id="reason-{last}"' in page
+    assert f"Your reason, not sent: {typed.replace('&', '&amp;')}" in page
+    with app.app_context():
+        charge = db.session.get(NonAttendanceCharge, last)
+        assert charge.status is ChargeStatus.WAIVED and charge.decision_reason is None
+
+
+def test_a_decision_after_a_refusal_goes_back_to_the_list_it_came_from(
+    app, client, login, coordinator, make_user, add_charges
+):
+    (charge_id,) = add_charges(coordinator.agency_id, utcnow())
+    login(make_user(roles=(Role.ADMIN,)))
+    here = f"/admin/charges?agency={coordinator.agency_id}"
+    url = f"/charges/{charge_id}/uphold?agency={coordinator.agency_id}"
+    page = post_form(client, url, {"reason": ""}, token_from=here).get_data(as_text=True)
+    assert f'name="back" value="{here}"' in page
+    typed = "Seen by the designated lead"
+
+    response = post_form(client, url, {"reason": typed, "back": here}, token_from=here)
+
+    assert response.status_code == 302 and response.location == here
+    with app.app_context():
+        charge = db.session.get(NonAttendanceCharge, charge_id)
+        assert charge.status is ChargeStatus.UPHELD and charge.decision_reason == typed

@@ -283,6 +283,11 @@ def test_an_admin_s_programme_agencies_and_people(browser, demo_site):
         visit(page, demo_site + asked[0])
         assert page.get_by_label("Agency name").input_value() == "Little Acorns Nursery"
 
+        visit(page, f"{demo_site}/admin/charges?status=disputed")
+        decisions = page.locator("main form[action*='/waive']")
+        assert decisions.count() >= 1, "the demo has no disputed charge to decide"
+        assert "reason" in press(page, decisions.first.locator("button[type=submit]").first)
+
         visit(page, f"{demo_site}/admin/users")
         visit(page, demo_site + links(page, r"/admin/users/\d+")[0])
         visit(page, f"{demo_site}/admin/users/new")

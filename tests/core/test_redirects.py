@@ -4,7 +4,9 @@ followed, whatever its encoding; anything else goes to the page's usual place.""
 import pytest
 
 from lms.accounts.models import Role
+from lms.attendance.models import ChargeStatus, NonAttendanceCharge
 from lms.core.urls import same_site_path
+from lms.extensions import db
 from tests.conftest import csrf_token
 
 HOSTILE = [
@@ -75,7 +77,7 @@ def test_sign_in_follows_only_a_path_on_this_site(app, make_user):
     ],
 )
 def test_approve_uphold_and_waive_go_back_only_to_a_path_on_this_site(
-    client, make_user, login, route_objects, path, fallback
+    app, client, make_user, login, route_objects, path, fallback
 ):
     roles = (Role.ADMIN, Role.COORDINATOR)
     login(make_user(roles=roles, agency_id=route_objects["agency"]))
@@ -84,6 +86,10 @@ def test_approve_uphold_and_waive_go_back_only_to_a_path_on_this_site(
     for target, expected in [(value, fallback) for value in HOSTILE] + [
         (value, value) for value in SAME_SITE
     ]:
+        with app.app_context():  # a decided charge is refused in the page: raise it again
+            charge = db.session.get(NonAttendanceCharge, route_objects["charge"])
+            charge.status = ChargeStatus.RAISED
+            db.session.commit()
         response = client.post(
             url,
             data={"csrf_token": token, "back": target, "reason": "Checked"},
