@@ -14,8 +14,11 @@ class DomainError(Exception):
 
 
 def required_text(value: str | None, message: str, *, field: str = "reason") -> str:
-    """The text with its white space tidied, or a DomainError when nothing was written."""
-    text = " ".join((value or "").split())
+    """The text on one line with its white space tidied and no control characters (reasons
+    arrive from plain form fields too), or a DomainError when nothing was written."""
+    from lms.core.text import single_line
+
+    text = " ".join(single_line(value or "").split())
     if not text:
         raise DomainError(message, field=field)
     return text

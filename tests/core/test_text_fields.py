@@ -131,3 +131,17 @@ def test_services_clean_names_and_titles_that_do_not_come_from_a_form(app, make_
         )
         assert (user.name, user.job_title) == ("Kwame Mensah", "Nurse")
         assert course.title == "Neglect and the home"
+
+
+def test_a_reason_loses_its_control_characters_whatever_form_it_came_from():
+    from lms.core.errors import DomainError, required_text
+
+    assert required_text("No\x07 show\x1b[31m\r\n agreed\x7f", "Enter a reason") == (
+        "No show [31m agreed"
+    )
+    try:
+        required_text("\x07\x1b \x00", "Enter a reason")
+    except DomainError as error:
+        assert error.message == "Enter a reason"
+    else:
+        raise AssertionError("a reason of control characters only was accepted")
