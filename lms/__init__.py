@@ -107,6 +107,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(staff_bp)
     app.register_blueprint(reports_bp)
 
+    from lms.elearning.blueprints import register as register_elearning
+
+    register_elearning(app)
+
     from lms.core import web
 
     web.init_app(app)
@@ -130,6 +134,7 @@ def _import_models() -> None:
     import lms.audit.models  # noqa: F401
     import lms.bookings.models  # noqa: F401
     import lms.catalogue.models  # noqa: F401
+    import lms.elearning.models  # noqa: F401
     import lms.mail.models  # noqa: F401
     import lms.settings.models  # noqa: F401
 

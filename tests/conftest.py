@@ -321,6 +321,74 @@ def make_course(app):
 
 
 @pytest.fixture
+def make_provider(app):
+    counter = iter(range(1, 10_000))
+
+    def make(name=None) -> int:
+        from lms.catalogue.models import Provider
+
+        with app.app_context():
+            provider = Provider(name=name or f"E-learning provider {next(counter)}")
+            db.session.add(provider)
+            db.session.commit()
+            return provider.id
+
+    return make
+
+
+@pytest.fixture
+def make_module(app, make_course, make_provider):
+    """A published e-learning module of a provider: its module code, an xAPI activity id and a
+    validity in months (None: never expires)."""
+    counter = iter(range(1, 10_000))
+
+    def make(
+        title=None, *, module_code=None, provider_id=None, validity_months=36, level=1, **kwargs
+    ) -> int:
+        from lms.catalogue.models import Course
+
+        number = next(counter)
+        course_id = make_course(
+            title or f"Module {number}", level=level, mode="elearning", **kwargs
+        )
+        provider_id = provider_id or make_provider()
+        with app.app_context():
+            course = db.session.get(Course, course_id)
+            course.provider_id = provider_id
+            course.module_code = module_code or f"MOD{number:03d}"
+            course.activity_id = f"https://elearning.example.org/activities/{course.module_code}"
+            course.course_url = f"https://elearning.example.org/courses/{course.module_code}"
+            course.certificate_validity_months = validity_months
+            db.session.commit()
+        return course_id
+
+    return make
+
+
+@pytest.fixture
+def make_completion(app):
+    """A completion recorded by the shared rule (agency on the day, expiry from the module)."""
+
+    def make(user_id, course_id, completed_on, *, source="import") -> int:
+        from lms.accounts.models import User
+        from lms.catalogue.models import Course
+        from lms.elearning import completions
+        from lms.elearning.models import CompletionSource
+
+        with app.app_context():
+            completion, _ = completions.record(
+                db.session.get(User, user_id),
+                db.session.get(Course, course_id),
+                completed_on,
+                source=CompletionSource(source),
+            )
+            db.session.commit()
+            return completion.id
+
+    return make
+
+
+@pytest.fixture
 def make_course_session(app, make_course, make_venue):
     """A session on given (start, end) UTC dates, defaulting to one day next month, 09:30-16:30
     UK time; past dates are allowed here (the factory skips the scheduling rules)."""

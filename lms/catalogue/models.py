@@ -121,6 +121,9 @@ class Provider(TimestampMixin, db.Model):
     contract_starts_on: Mapped[date | None]
     contract_ends_on: Mapped[date | None]
     is_active: Mapped[bool] = mapped_column(default=True)
+    # The columns of this provider's e-learning completion files, remembered from the last
+    # import: field name -> column heading, and "completed_values" (statuses that count).
+    import_mapping: Mapped[dict | None] = mapped_column(sa.JSON)
 
 
 class Venue(TimestampMixin, db.Model):
@@ -157,6 +160,8 @@ class Course(TimestampMixin, db.Model):
         sa.CheckConstraint(
             "prerequisite_id IS NULL OR prerequisite_id <> id", name="not_own_prerequisite"
         ),
+        # An e-learning module is known by its provider's code in that provider's files.
+        sa.UniqueConstraint("provider_id", "module_code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -171,7 +176,13 @@ class Course(TimestampMixin, db.Model):
     provider_id: Mapped[int | None] = mapped_column(sa.ForeignKey("providers.id"), index=True)
     approval_required: Mapped[bool] = mapped_column(default=False)
     prerequisite_id: Mapped[int | None] = mapped_column(sa.ForeignKey("courses.id"))
+    # Also how long an e-learning completion stays valid (None: it never expires).
     certificate_validity_months: Mapped[int | None]
+    # E-learning modules: the provider's code for it, the xAPI activity id its statements name,
+    # and the provider's page for the course.
+    module_code: Mapped[str | None] = mapped_column(sa.String(100))
+    activity_id: Mapped[str | None] = mapped_column(sa.String(500), unique=True)
+    course_url: Mapped[str | None] = mapped_column(sa.String(500))
     status: Mapped[CourseStatus] = mapped_column(
         enum_type(CourseStatus, "course_status"), default=CourseStatus.DRAFT, index=True
     )

@@ -25,6 +25,9 @@ class PartnershipSettings(TimestampMixin, db.Model):
             "attendance_threshold_percent BETWEEN 1 AND 100", name="attendance_threshold_range"
         ),
         sa.CheckConstraint("late_after_minutes BETWEEN 1 AND 120", name="late_after_minutes_range"),
+        sa.CheckConstraint(
+            "renewal_reminder_days BETWEEN 1 AND 180", name="renewal_reminder_days_range"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, default=1)
@@ -46,3 +49,5 @@ class PartnershipSettings(TimestampMixin, db.Model):
     attendance_threshold_percent: Mapped[int] = mapped_column(default=75)
     # Someone arriving (or joining online) more than this many minutes after the start is late.
     late_after_minutes: Mapped[int] = mapped_column(default=15)
+    # An e-learning completion's holder is reminded this many days before it expires.
+    renewal_reminder_days: Mapped[int] = mapped_column(default=30)

@@ -31,11 +31,20 @@ ARGUMENTS = {
     "fmt": "{fmt}",
     "request_id": "{request}",
     "choice": "{choice}",
+    # E-learning
+    "import_id": "{import}",
+    "provider_id": "{provider}",
+    "credential_id": "{credential}",
+    "unmatched_id": "{unmatched}",
+    "declaration_id": "{declaration}",
+    "completion_id": "{completion}",
 }
 
 
 @pytest.fixture
-def route_objects(app, make_agency, make_user, make_course, make_course_session, make_venue):
+def route_objects(
+    app, make_agency, make_user, make_course, make_course_session, make_venue, elearning_objects
+):
     """One of each thing a route can name, for filling in its address. The person, their
     booking and their offer belong to an agency the signed-in test user is put in too."""
     agency = make_agency()
@@ -91,4 +100,60 @@ def route_objects(app, make_agency, make_user, make_course, make_course_session,
         "verdict": "counts",
         "report": "programme",
         "fmt": "csv",
-    }
+    } | elearning_objects(agency, colleague.id)
+
+
+@pytest.fixture
+def elearning_objects(app, make_module, make_completion):
+    """One of each e-learning thing a route can name: a provider's import, xAPI credential and
+    unmatched row, and a colleague's declaration and completion."""
+
+    def make(agency_id: int, colleague_id: int) -> dict:
+        from datetime import date
+
+        from lms.catalogue.models import Course
+        from lms.elearning.models import (
+            CompletionSource,
+            ElearningImport,
+            TrainingDeclaration,
+            UnmatchedCompletion,
+            XapiCredential,
+        )
+
+        module = make_module()
+        completion = make_completion(colleague_id, module, date(2026, 1, 5))
+        with app.app_context():
+            provider_id = db.session.get(Course, module).provider_id
+            batch = ElearningImport(
+                provider_id=provider_id, file_name="export.csv", sha256="0" * 64
+            )
+            credential = XapiCredential(provider_id=provider_id, key="k" * 20, secret_hash="0" * 64)
+            unmatched = UnmatchedCompletion(
+                email="nobody@example.org",
+                course_id=module,
+                completed_on=date(2026, 1, 6),
+                source=CompletionSource.IMPORT,
+            )
+            declaration = TrainingDeclaration(
+                user_id=colleague_id,
+                agency_id=agency_id,
+                title="Safer recruitment",
+                provider_name="NSPCC",
+                completed_on=date(2026, 1, 7),
+                hours=3,
+                evidence=b"%PDF-1.4 evidence",
+                evidence_type="application/pdf",
+                evidence_name="certificate.pdf",
+            )
+            db.session.add_all([batch, credential, unmatched, declaration])
+            db.session.commit()
+            return {
+                "import": batch.id,
+                "provider": provider_id,
+                "credential": credential.id,
+                "unmatched": unmatched.id,
+                "declaration": declaration.id,
+                "completion": completion,
+            }
+
+    return make

@@ -99,6 +99,18 @@ MATRIX = {
     # The reports API takes a personal API token only, never the session cookie.
     "/api/v1/reports": {role: 401 for role in ROLES},
     "/api/v1/reports/{report}": {role: 401 for role in ROLES},
+    # --- e-learning imports, and the providers' saved mappings ---
+    # --- (end of e-learning imports, and the providers' saved mappings) ---
+    # --- xAPI credentials ---
+    # --- (end of xAPI credentials) ---
+    # --- the unmatched queue ---
+    # --- (end of the unmatched queue) ---
+    # --- self-declared training ---
+    # --- (end of self-declared training) ---
+    # --- modules and renewals ---
+    # --- (end of modules and renewals) ---
+    # --- e-learning reports ---
+    # --- (end of e-learning reports) ---
 }
 
 
