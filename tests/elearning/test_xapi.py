@@ -1,6 +1,7 @@
 """Live completions over xAPI: statements posted to /xapi/statements become completions, wait in
 the unmatched queue, or are kept and ignored; a statement is received once."""
 
+import threading
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -409,3 +410,54 @@ def test_the_future_allows_a_little_clock_skew(app, client, sender, learner):
         ).status_code
         == 200
     )
+
+
+# At the same moment ------------------------------------------------------------------------------
+
+
+def race(app, calls):
+    """Run the calls at once (each with its own client, so its own session and connection)."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        barrier.wait()
+        results[index] = call()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_one_statement_sent_twice_at_once_is_stored_once(app, sender, learner):
+    sent = statement(learner.email, sender.activity_id)
+    clients = [app.test_client() for _ in range(4)]
+    results = race(app, [lambda c=c: post(c, sender, sent).status_code for c in clients])
+    assert results == [200] * 4
+    assert count(app, XapiStatement) == 1
+    assert count(app, Completion) == 1
+
+
+def test_one_completion_sent_with_different_ids_at_once_is_held_once(app, sender, make_user):
+    sent = [statement("someone.new@example.org", sender.activity_id) for _ in range(4)]
+    clients = [app.test_client() for _ in sent]
+    calls = [
+        lambda c=c, s=s: post(c, sender, s).status_code for c, s in zip(clients, sent, strict=True)
+    ]
+    assert race(app, calls) == [200] * 4
+    assert count(app, XapiStatement) == 4
+    assert count(app, UnmatchedCompletion) == 1
+
+
+def test_a_flood_of_requests_is_slowed(app, client, sender, learner):
+    app.config["XAPI_RATE_LIMIT"] = "2 per minute"
+    for _ in range(2):
+        assert post(client, sender, statement(learner.email, sender.activity_id)).status_code == 200
+    response = post(client, sender, statement(learner.email, sender.activity_id))
+    assert response.status_code == 429
+    assert response.get_json()["error"]
+    assert response.headers["X-Experience-API-Version"] == "1.0.3"
+    assert count(app, XapiStatement) == 2
