@@ -174,7 +174,7 @@ def read(item, *, now: datetime) -> Statement:
         is_activity=is_activity,
         email=email,
         name=name,
-        timestamp=_timestamp(item.get("timestamp"), now=now),
+        timestamp=_timestamp(item["timestamp"], now=now) if "timestamp" in item else None,
         score=_score(item.get("result")),
     )
 
@@ -272,9 +272,7 @@ def _iri(value, where: str) -> str:
     return value
 
 
-def _timestamp(value, *, now: datetime) -> datetime | None:
-    if value is None:
-        return None
+def _timestamp(value, *, now: datetime) -> datetime:
     if not isinstance(value, str):
         raise BadStatement("timestamp must be an ISO 8601 date and time.")
     try:
@@ -296,16 +294,14 @@ def _timestamp(value, *, now: datetime) -> datetime | None:
 
 
 def _score(result) -> Decimal | None:
-    if result is None:
+    if result is None or "score" not in result:
         return None
-    score = result.get("score")
-    if score is None:
-        return None
+    score = result["score"]
     if not isinstance(score, dict):
         raise BadStatement("result.score must be an object.")
-    scaled = score.get("scaled")
-    if scaled is None:
+    if "scaled" not in score:
         return None
+    scaled = score["scaled"]
     if isinstance(scaled, bool) or not isinstance(scaled, int | float) or not -1 <= scaled <= 1:
         raise BadStatement("result.score.scaled must be a number from -1 to 1.")
     return round(Decimal(str(scaled)) * 100, 2) if scaled >= 0 else None
