@@ -7,6 +7,8 @@ error is JSON `{"error": "..."}` with the reason. A request is all or nothing: o
 refused (400), a body too large (413) or credentials refused (401) store nothing.
 """
 
+import logging
+
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -47,6 +49,8 @@ from lms.extensions import db, limiter
 PREFIX = "/xapi"
 REALM = 'Basic realm="xAPI statements", charset="UTF-8"'
 RATE_LIMIT = "600 per minute"
+
+log = logging.getLogger("lms.security")
 
 bp = Blueprint("xapi", __name__, url_prefix=PREFIX)
 admin_bp = Blueprint("xapi_credentials", __name__, url_prefix="/admin")
@@ -90,6 +94,8 @@ def _credential() -> XapiCredential:
         )
     credential = credentials.authenticate(auth.username, auth.password)
     if credential is None:
+        # The key names the credential (it is not the secret); cut short if it is long junk.
+        log.warning("refused: xAPI statements with key %r", (auth.username or "")[:64])
         raise BadStatement(
             "These credentials are not valid: the key or secret is wrong, or the credential "
             "has been revoked.",

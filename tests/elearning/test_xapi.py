@@ -244,7 +244,7 @@ def test_missing_credentials_are_refused(app, client, sender, learner, headers):
 
 
 @pytest.mark.parametrize("which", ["wrong secret", "unknown key", "revoked"])
-def test_wrong_or_revoked_credentials_are_refused(app, client, sender, learner, which):
+def test_wrong_or_revoked_credentials_are_refused(app, client, sender, learner, which, caplog):
     from tests.elearning.xapi_helpers import basic
 
     headers = {
@@ -260,6 +260,8 @@ def test_wrong_or_revoked_credentials_are_refused(app, client, sender, learner, 
     assert response.status_code == 401
     assert "not valid" in response.get_json()["error"]
     assert count(app, XapiStatement) + count(app, Completion) == 0
+    assert "refused: xAPI statements with key" in caplog.text
+    assert sender.secret not in caplog.text
 
 
 @pytest.mark.parametrize(

@@ -70,8 +70,23 @@ def run(operation, *, mode, headers, max_examples=MAX_EXAMPLES, check=None):
     call()
 
 
-def test_the_xapi_operations_are_described(app):
+def test_the_xapi_operations_are_described(app, client):
     assert set(operations(app)) == {"/xapi/statements", "/xapi/about"}
+    document = client.get("/api/v1/openapi.json").get_json()
+    path = document["paths"]["/xapi/statements"]
+    assert path["servers"][0]["url"] == "https://localhost"
+    operation = path["post"]
+    assert operation["security"] == [{"httpBasic": []}]
+    assert document["components"]["securitySchemes"]["httpBasic"]["scheme"] == "basic"
+    assert {"200", "400", "401", "413"} <= set(operation["responses"])
+    header = document["components"]["parameters"]["XapiVersion"]
+    assert (header["in"], header["name"], header["required"]) == (
+        "header",
+        "X-Experience-API-Version",
+        True,
+    )
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/XapiStatements"}
 
 
 @pytest.mark.parametrize("mode", MODES, ids=str)
