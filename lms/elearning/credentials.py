@@ -102,8 +102,8 @@ def for_provider(provider: Provider) -> list[XapiCredential]:
 
 
 def overview() -> list[dict]:
-    """Each provider with e-learning modules or xAPI credentials: its modules (with and without
-    an activity id) and its live and revoked credentials."""
+    """Each provider with e-learning modules or xAPI credentials: how many modules (and how
+    many with an activity id), its credentials (live ones first) and how many are live."""
     modules = dict(
         db.session.execute(
             sa.select(Course.provider_id, sa.func.count())
@@ -118,13 +118,14 @@ def overview() -> list[dict]:
             .group_by(Course.provider_id)
         ).all()
     )
-    live, revoked = {}, {}
-    for provider_id, revoked_at in db.session.execute(
-        sa.select(XapiCredential.provider_id, XapiCredential.revoked_at)
+    held: dict[int, list[XapiCredential]] = {}
+    for credential in db.session.scalars(
+        sa.select(XapiCredential).order_by(
+            XapiCredential.revoked_at.is_not(None), XapiCredential.created_at.desc()
+        )
     ):
-        counts = revoked if revoked_at is not None else live
-        counts[provider_id] = counts.get(provider_id, 0) + 1
-    shown = set(modules) | set(live) | set(revoked)
+        held.setdefault(credential.provider_id, []).append(credential)
+    shown = set(modules) | set(held)
     providers = db.session.scalars(
         sa.select(Provider).where(Provider.id.in_(shown)).order_by(Provider.name)
     )
@@ -133,8 +134,8 @@ def overview() -> list[dict]:
             "provider": provider,
             "modules": modules.get(provider.id, 0),
             "with_activity": with_activity.get(provider.id, 0),
-            "live": live.get(provider.id, 0),
-            "revoked": revoked.get(provider.id, 0),
+            "credentials": held.get(provider.id, []),
+            "live": sum(1 for each in held.get(provider.id, []) if each.revoked_at is None),
         }
         for provider in providers
     ]

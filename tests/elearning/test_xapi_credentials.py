@@ -158,4 +158,7 @@ def test_the_overview_lists_providers_with_modules_and_the_address(
     assert "://localhost/xapi/statements" in page
     assert "1 module, 1 with an activity id" in page and "None live" in page
     assert "Face to face only" not in page
+    post_form(client, f"/admin/providers/{module['provider']}/xapi", {"label": "Learning Pool"})
+    page = client.get("/admin/xapi").get_data(as_text=True)
+    assert "Learning Pool: live, not used yet" in page and "None live" not in page
     assert "Live e-learning" in page  # the admin sub-navigation
