@@ -77,6 +77,8 @@ def statements():
     if (request.content_length or 0) > MAX_BODY_BYTES:
         raise BadStatement(_too_large(), status=413)
     body = request.get_data(cache=False)
+    if len(body) > MAX_BODY_BYTES:  # sent in chunks, without a length
+        raise BadStatement(_too_large(), status=413)
     now = utcnow()
     checked = read_all(parse_body(body, request.content_type or ""), now=now)
     ids = xapi.receive(credential, checked, now=now)

@@ -1,6 +1,8 @@
 """Live completions over xAPI: statements posted to /xapi/statements become completions, wait in
 the unmatched queue, or are kept and ignored; a statement is received once."""
 
+import io
+import json
 import threading
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -463,3 +465,23 @@ def test_a_flood_of_requests_is_slowed(app, client, sender, learner):
     assert response.get_json()["error"]
     assert response.headers["X-Experience-API-Version"] == "1.0.3"
     assert count(app, XapiStatement) == 2
+
+
+def test_a_huge_body_sent_in_chunks_is_refused_with_413(app, client, sender, learner):
+    sent = statement(learner.email, sender.activity_id)
+    sent["context"] = {"extensions": {"https://x.org/padding": "a" * (1024 * 1024)}}
+    data = json.dumps(sent).encode()
+    response = client.post(
+        "/xapi/statements",
+        input_stream=io.BytesIO(data),
+        headers={
+            **sender.auth(),
+            "X-Experience-API-Version": "1.0.3",
+            "Content-Type": "application/json",
+            "Transfer-Encoding": "chunked",
+        },
+        # As a server does for a body without a length (gunicorn, for one).
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert response.status_code == 413, response.get_json()
+    assert nothing_stored(app)
