@@ -162,3 +162,13 @@ def test_the_overview_lists_providers_with_modules_and_the_address(
     page = client.get("/admin/xapi").get_data(as_text=True)
     assert "Learning Pool: live, not used yet" in page and "None live" not in page
     assert "Live e-learning" in page  # the admin sub-navigation
+
+
+def test_a_name_with_markup_is_shown_escaped(app, client, admin, module):
+    label = '"><img src=x onerror=alert(1)>'
+    path = f"/admin/providers/{module['provider']}/xapi"
+    created = post_form(client, path, {"label": label}).get_data(as_text=True)
+    listing = client.get(path).get_data(as_text=True)
+    for page in (created, listing):
+        assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert credentials_of(app, module["provider"])[0].label == label
