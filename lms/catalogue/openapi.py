@@ -4,7 +4,8 @@ The document is the API's contract: the views in `api.py` take their accepted va
 from the constants here, so the two cannot drift. To describe a new catalogue endpoint, add its
 schemas to `_schemas()`, any new query parameters to `_parameters()` and its path to `_paths()`.
 The statistics reports (/api/v1/reports) are described in `lms.reports.openapi` and merged in
-here; they share the `Error` schema and the `BadRequest` response.
+here; they share the `Error` schema and the `BadRequest` response. So is the xAPI endpoint
+(/xapi/statements, `lms.elearning.xapi_openapi`), at the site's root with a server of its own.
 
 Every query parameter is optional, and an empty one (`theme=`) is the same as leaving it out: the
 document says so with `allowEmptyValue`. Values that live in the database (theme slugs, agency
@@ -19,6 +20,7 @@ import sqlalchemy as sa
 from lms.accounts.models import Agency
 from lms.catalogue.models import Audience, DeliveryMode, Theme
 from lms.catalogue.sessions import TWILIGHT_FROM_HOUR
+from lms.elearning.xapi_openapi import openapi_part as xapi_part
 from lms.extensions import db
 from lms.reports.openapi import one_of, query
 from lms.reports.openapi import openapi_part as reports_part
@@ -76,6 +78,8 @@ def openapi_document(*, title: str, server_url: str, values: Listed = Listed()) 
     """The OpenAPI 3.1 document for the API served at `server_url`, as a JSON-ready dict; `values`
     are the theme slugs and agency numbers the API accepts."""
     reports = reports_part(values.theme_slugs, values.agency_ids)
+    # The xAPI endpoint is at the site's root, beside /api/v1.
+    xapi = xapi_part(server_url.removesuffix("/api/v1"))
     return {
         "openapi": OPENAPI_VERSION,
         "info": {
@@ -94,13 +98,21 @@ def openapi_document(*, title: str, server_url: str, values: Listed = Listed()) 
         "tags": [
             {"name": "Catalogue", "description": "Published courses and their sessions."},
             *reports["tags"],
+            *xapi["tags"],
         ],
-        "paths": _paths() | reports["paths"],
+        "paths": _paths() | reports["paths"] | xapi["paths"],
         "components": {
-            "schemas": _schemas() | reports["components"]["schemas"],
-            "parameters": _parameters(values.theme_slugs) | reports["components"]["parameters"],
-            "responses": _responses() | reports["components"]["responses"],
-            "securitySchemes": reports["components"]["securitySchemes"],
+            "schemas": _schemas()
+            | reports["components"]["schemas"]
+            | xapi["components"]["schemas"],
+            "parameters": _parameters(values.theme_slugs)
+            | reports["components"]["parameters"]
+            | xapi["components"]["parameters"],
+            "responses": _responses()
+            | reports["components"]["responses"]
+            | xapi["components"]["responses"],
+            "securitySchemes": reports["components"]["securitySchemes"]
+            | xapi["components"]["securitySchemes"],
         },
     }
 

@@ -102,6 +102,11 @@ MATRIX = {
     # --- e-learning imports, and the providers' saved mappings ---
     # --- (end of e-learning imports, and the providers' saved mappings) ---
     # --- xAPI credentials ---
+    "/admin/xapi": only("admin"),
+    "/admin/providers/{provider}/xapi": only("admin"),
+    "/admin/providers/{provider}/xapi/{credential}/revoke": only("admin"),
+    # The xAPI "about" resource is open; statements are only ever posted.
+    "/xapi/about": EVERYONE,
     # --- (end of xAPI credentials) ---
     # --- the unmatched queue ---
     # --- (end of the unmatched queue) ---

@@ -15,6 +15,9 @@ from tests.core.conftest import ARGUMENTS
 
 # POST routes also name an API token: one of the signed-in person's own.
 POST_ARGUMENTS = {**ARGUMENTS, "token_id": "{api_token}"}
+# Endpoints that read no cookie, only credentials of their own (HTTP Basic), so CSRF does not
+# arise: a signed-in browser's post is refused all the same, and changes nothing.
+COOKIELESS = {"/xapi/statements": 401}
 
 
 def row_counts(app) -> dict:
@@ -56,6 +59,9 @@ def test_every_post_without_its_csrf_token_is_refused_and_changes_nothing(
             "job_title": "x",
         }
         response = client.post(url, data=data, headers={"Referer": "https://localhost/"})
+        if path in COOKIELESS:
+            assert response.status_code == COOKIELESS[path], url
+            continue
         assert response.status_code == 400, url
         assert "The form was missing its security token" in response.get_data(as_text=True)
     assert row_counts(app) == before
