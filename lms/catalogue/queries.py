@@ -116,10 +116,19 @@ def catalogue_courses(filters: Filters) -> sa.Select:
     query = (
         sa.select(Course)
         .where(Course.status == CourseStatus.PUBLISHED)
-        .options(selectinload(Course.themes))
+        .options(selectinload(Course.themes), selectinload(Course.provider))
         .order_by(Course.title, Course.id)
     )
     return _course_filters(query, filters)
+
+
+def catalogue_modules(filters: Filters) -> sa.Select | None:
+    """Published e-learning modules matching the course filters, shown beside the sessions: they
+    can be done at any time, so the month, time of day and places filters do not exclude them.
+    None when the visitor asked for another way of delivery."""
+    if filters.delivery_mode not in (None, DeliveryMode.ELEARNING):
+        return None
+    return catalogue_courses(filters).where(Course.delivery_mode == DeliveryMode.ELEARNING)
 
 
 def upcoming_sessions_of(course: Course, *, now: datetime) -> sa.Select:
