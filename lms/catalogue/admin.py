@@ -36,7 +36,11 @@ def _administrators_only():
 @bp.get("/courses")
 def courses():
     status = request.args.get("status", "")
-    query = sa.select(Course).options(selectinload(Course.themes)).order_by(Course.title)
+    query = (
+        sa.select(Course)
+        .options(selectinload(Course.themes), selectinload(Course.provider))
+        .order_by(Course.title)
+    )
     if status in {item.value for item in CourseStatus}:
         query = query.where(Course.status == CourseStatus(status))
     rows = db.session.scalars(query).all()

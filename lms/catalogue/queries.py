@@ -52,6 +52,7 @@ def _course_filters(query: sa.Select, filters: Filters) -> sa.Select:
                     sa.func.lower(Course.title).like(pattern, escape="\\"),
                     sa.func.lower(Course.summary).like(pattern, escape="\\"),
                     sa.func.lower(Course.code).like(pattern, escape="\\"),
+                    sa.func.lower(Course.module_code).like(pattern, escape="\\"),
                     Course.id.in_(
                         sa.select(course_themes.c.course_id)
                         .join(Theme, Theme.id == course_themes.c.theme_id)

@@ -26,7 +26,7 @@ class RenewalFilterForm(FlaskForm):
         csrf = False
 
     status = ListField(
-        "Show",
+        "Status",
         default="",
         choices=choices(
             [
@@ -49,12 +49,12 @@ def agency_renewals():
     status = RenewalStatus(form.status.data) if valid and form.status.data else None
     today = renewals.today_in_uk(utcnow())
     days = renewals.reminder_days()
+    db.session.commit()  # the settings row, if this is the first time it is read
     page = db.paginate(
         renewals.agency_renewals(current_user.agency_id, today=today, days=days, status=status),
         per_page=PER_PAGE,
         error_out=False,
     )
-    db.session.commit()  # the settings row, if this is the first time it is read
     return render_template(
         "elearning/agency_renewals.html",
         form=form,

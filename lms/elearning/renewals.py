@@ -130,7 +130,10 @@ def agency_renewals(
             Completion.expires_on.is_not(None),
             Completion.expires_on <= horizon,
         )
-        .options(selectinload(Completion.user), selectinload(Completion.course))
+        .options(
+            selectinload(Completion.user).selectinload(User.role_grants),
+            selectinload(Completion.course),
+        )
         .order_by(Completion.expires_on, User.name, Course.title, Completion.id)
     )
     if status is RenewalStatus.DUE:

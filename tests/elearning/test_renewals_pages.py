@@ -128,7 +128,7 @@ def test_a_bad_status_filter_is_explained(client, login, make_user):
     login(make_user(roles=(Role.PRACTITIONER, Role.COORDINATOR)))
     response = client.get("/agency/renewals?status=lost")
     assert response.status_code == 200
-    assert "Select the show from the list" in response.get_data(as_text=True)
+    assert "Select the status from the list" in response.get_data(as_text=True)
 
 
 def test_a_practitioner_cannot_see_the_agency_renewals(client, login, make_user):
@@ -183,3 +183,36 @@ def test_admins_set_the_reminder_days(app, client, login, make_user):
     assert post_form(client, "/admin/settings", settings_form()).status_code == 302
     with app.app_context():
         assert db.session.get(PartnershipSettings, 1).renewal_reminder_days == 45
+
+
+def test_the_renewals_lists_take_the_same_queries_for_2_or_12_people(
+    app, client, login, make_user, make_agency, make_module, expiring
+):
+    from tests.conftest import counting_statements
+
+    agency = make_agency()
+    coordinator = make_user(roles=(Role.PRACTITIONER, Role.COORDINATOR), agency_id=agency)
+    modules = [make_module(f"Module {n}") for n in range(3)]
+    login(coordinator)
+
+    def add_people(number):
+        for _ in range(number):
+            person = make_user(agency_id=agency)
+            for module in modules:
+                expiring(person.id, module, TODAY + timedelta(days=5))
+
+    def statements() -> int:
+        paths = ("/agency/renewals", "/my-training")
+        for path in paths:
+            client.get(path)
+        with counting_statements(app) as seen:
+            for path in paths:
+                assert client.get(path).status_code == 200
+        return len(seen)
+
+    add_people(2)
+    expiring(coordinator.id, modules[0], TODAY + timedelta(days=5))
+    few = statements()
+    add_people(10)
+    expiring(coordinator.id, modules[1], TODAY + timedelta(days=5))
+    assert statements() == few
