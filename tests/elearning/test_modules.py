@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from lms.accounts.models import Role
+from lms.audit.services import events_for
 from lms.catalogue.models import Course, CourseSession, CourseStatus
 from lms.elearning.models import Completion
 from lms.extensions import db
@@ -208,6 +209,13 @@ def test_changing_the_validity_moves_every_completions_expiry(
         held = db.session.get(Completion, completion)
         assert held.expires_on == date(2026, 2, 28)
         assert held.renewal_reminded_at is None  # a new expiry earns a new reminder
+    with app.app_context():
+        (event,) = events_for(db.session.get(Course, module))
+        assert (event.action, event.before["validity_months"], event.after["validity_months"]) == (
+            "course.updated",
+            36,
+            13,
+        )
     data["certificate_validity_months"] = ""
     assert post_form(admin_client, f"/admin/courses/{module}", data).status_code == 302
     with app.app_context():
