@@ -115,18 +115,30 @@ def _refuse_leaving_elearning(course: Course) -> None:
         )
 
 
-def apply_module(course: Course, details: ModuleDetails, *, validity_before: int | None) -> int:
+def apply_module(
+    course: Course, details: ModuleDetails, *, validity_before: int | None, by=None
+) -> int:
     """Store the module's details on the course; when its validity changed, every completion's
-    expiry follows (in the same transaction). Returns how many completions changed."""
+    expiry follows (in the same transaction, audited). Returns how many completions changed."""
     course.module_code = details.module_code
     course.activity_id = details.activity_id
     course.course_url = details.course_url
     if course.id is None or course.certificate_validity_months == validity_before:
         return 0
+    from lms.audit import services as audit
     from lms.elearning.completions import refresh_expiry
 
     db.session.flush()
-    return refresh_expiry(course)
+    moved = refresh_expiry(course)
+    if moved:
+        audit.record(
+            "elearning.expiry_moved",
+            course,
+            actor=by,
+            before={"validity_months": validity_before},
+            after={"validity_months": course.certificate_validity_months, "completions": moved},
+        )
+    return moved
 
 
 def validity_text(months: int | None) -> str:

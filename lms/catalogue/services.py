@@ -226,7 +226,7 @@ def save_course(course: Course | None, details: CourseDetails, *, by: User) -> C
     course.approval_required = details.approval_required
     course.prerequisite = prerequisite
     course.certificate_validity_months = validity
-    apply_module(course, module, validity_before=validity_before)
+    apply_module(course, module, validity_before=validity_before, by=by)
     db.session.flush()
     after = _course_snapshot(course)
     if before != after:
