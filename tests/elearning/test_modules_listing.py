@@ -157,3 +157,9 @@ def test_listing_modules_takes_the_same_queries_for_2_or_12(app, client, make_mo
     for _ in range(10):
         make_module()
     assert statements() == few
+
+
+def test_find_training_points_to_modules_when_no_session_matches(client, programme):
+    page = text_of(client.get("/training?mode=elearning"))
+    assert "No sessions match, but" in page
+    assert "2 e-learning modules do" in page

@@ -216,3 +216,17 @@ def test_the_renewals_lists_take_the_same_queries_for_2_or_12_people(
     add_people(10)
     expiring(coordinator.id, modules[1], TODAY + timedelta(days=5))
     assert statements() == few
+
+
+def test_no_renew_link_for_an_archived_module(app, client, login, make_user, make_module, expiring):
+    from lms.catalogue.models import Course, CourseStatus
+
+    person = make_user()
+    module = make_module("Old level 1")
+    expiring(person.id, module, TODAY - timedelta(days=1))
+    with app.app_context():
+        db.session.get(Course, module).status = CourseStatus.ARCHIVED
+        db.session.commit()
+    login(person)
+    row = rows_of(client.get("/my-training").get_data(as_text=True))["Old level 1"]
+    assert row == "Old level 1 | 1 March 2024 | 18 March 2027 | Expired |"
