@@ -13,6 +13,7 @@ def run_jobs() -> dict:
     from lms.attendance import closeout
     from lms.bookings import jobs as bookings
     from lms.core.ratelimit import purge_rate_limit_counters
+    from lms.elearning import renewals
     from lms.mail import services as mail
 
     config = current_app.config
@@ -25,6 +26,7 @@ def run_jobs() -> dict:
     with current_app.test_request_context(base_url=config.get("BASE_URL") or "http://localhost"):
         results.update(bookings.run(now=now))
         results["sessions closed"] = closeout.close_ended_sessions(now=now)
+        results["e-learning renewal reminders sent"] = renewals.send_renewal_reminders(now=now)
     db.session.commit()
     delivered = mail.deliver_due(
         transport=mail.transport_for(config),

@@ -9,6 +9,7 @@ from lms.accounts.models import User
 from lms.core.forms import commit_or_show
 from lms.core.models import utcnow
 from lms.core.security import require
+from lms.elearning import renewals
 from lms.extensions import db
 
 bp = Blueprint("staff", __name__, url_prefix="/agency")
@@ -63,4 +64,9 @@ def edit(user_id):
         if done.ok:
             flash(f"{person.name}'s details have been saved.", "success")
             return redirect(url_for("staff.index"))
-    return render_template("staff/edit.html", form=form, person=person)
+    return render_template(
+        "staff/edit.html",
+        form=form,
+        person=person,
+        elearning=renewals.renewals_of(person.id, today=renewals.today_in_uk(utcnow())),
+    )

@@ -141,6 +141,12 @@ class SettingsForm(FlaskForm):
         validators=[InputRequired("Enter a number of minutes")],
         widget=GovTextInput(),
     )
+    renewal_reminder_days = IntegerField(
+        "Days before an e-learning completion expires that its holder is reminded to renew it",
+        description="From 1 to 180. It shows as due for renewal from then too",
+        validators=[InputRequired("Enter a number of days")],
+        widget=GovTextInput(),
+    )
     submit = SubmitField("Save settings", widget=GovSubmitInput())
 
     def values(self) -> dict:
@@ -161,6 +167,7 @@ class SettingsForm(FlaskForm):
             "repeat_no_show_threshold",
             "attendance_threshold_percent",
             "late_after_minutes",
+            "renewal_reminder_days",
         ):
             values[name] = getattr(self, name).data
         values["exempt_statutory_partners"] = bool(self.exempt_statutory_partners.data)

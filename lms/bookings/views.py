@@ -19,6 +19,7 @@ from lms.core.forms import commit_and_flash, commit_or_show
 from lms.core.models import utcnow
 from lms.core.security import require
 from lms.core.urls import site_domain
+from lms.elearning import renewals
 from lms.extensions import db
 
 bp = Blueprint("bookings", __name__)
@@ -92,6 +93,7 @@ def my_training():
         calendar_url=request.args.get("calendar_url"),
         has_calendar=tokens.has_active(current_user, TokenKind.CALENDAR),
         now=now,
+        elearning=renewals.renewals_of(current_user.id, today=renewals.today_in_uk(now)),
     )
 
 

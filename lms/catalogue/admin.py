@@ -14,6 +14,7 @@ from lms.catalogue.models import (
     Course,
     CourseSession,
     CourseStatus,
+    DeliveryMode,
     Provider,
     Theme,
     Venue,
@@ -36,7 +37,11 @@ def _administrators_only():
 @bp.get("/courses")
 def courses():
     status = request.args.get("status", "")
-    query = sa.select(Course).options(selectinload(Course.themes)).order_by(Course.title)
+    query = (
+        sa.select(Course)
+        .options(selectinload(Course.themes), selectinload(Course.provider))
+        .order_by(Course.title)
+    )
     if status in {item.value for item in CourseStatus}:
         query = query.where(Course.status == CourseStatus(status))
     rows = db.session.scalars(query).all()
@@ -92,12 +97,21 @@ def new_course():
 def course(course_id):
     course = db.get_or_404(Course, course_id)
     form = _course_form(course)
+    validity_before = course.certificate_validity_months
     if form.validate_on_submit():
         done = commit_or_show(
             form, lambda: services.save_course(course, form.details(), by=current_user)
         )
         if done.ok:
-            flash(f"{course.title} has been saved.", "success")
+            moved = (
+                course.delivery_mode is DeliveryMode.ELEARNING
+                and course.certificate_validity_months != validity_before
+            )
+            flash(
+                f"{course.title} has been saved."
+                + (" Its completions now expire to match the new validity." if moved else ""),
+                "success",
+            )
             return redirect(url_for("catalogue_admin.course", course_id=course.id))
     course_sessions = db.session.scalars(
         sa.select(CourseSession)

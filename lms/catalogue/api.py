@@ -239,6 +239,19 @@ def _course_json(course: Course, upcoming_sessions: int) -> dict:
         "certificate_validity_months": course.certificate_validity_months,
         "upcoming_sessions": upcoming_sessions,
         "url": url_for("catalogue.course", code=course.code, _external=True),
+        "module": _module_json(course),
+    }
+
+
+def _module_json(course: Course) -> dict | None:
+    """An e-learning module's own details; None for a course delivered in sessions."""
+    if course.delivery_mode is not DeliveryMode.ELEARNING:
+        return None
+    return {
+        "provider": course.provider.name if course.provider else None,
+        "module_code": course.module_code,
+        "course_url": course.course_url,
+        "validity_months": course.certificate_validity_months,
     }
 
 

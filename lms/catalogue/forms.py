@@ -27,6 +27,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from lms.catalogue import module_form
 from lms.catalogue.models import Audience, DeliveryMode, Platform
 from lms.catalogue.services import CourseDetails
 from lms.catalogue.sessions import SessionPlan
@@ -159,6 +160,9 @@ class CourseForm(FlaskForm):
     provider_id = SelectField(
         "Provider", coerce=optional_int, validate_choice=False, widget=GovSelect()
     )
+    module_code = module_form.module_code_field()
+    activity_id = module_form.activity_id_field()
+    course_url = module_form.course_url_field()
     theme_ids = SelectMultipleField(
         "Themes", coerce=int, widget=GovCheckboxesInput(), description="Select all that apply"
     )
@@ -168,13 +172,7 @@ class CourseForm(FlaskForm):
     prerequisite_id = SelectField(
         "Prerequisite course", coerce=optional_int, validate_choice=False, widget=GovSelect()
     )
-    certificate_validity_months = IntegerField(
-        "Certificate valid for (months)",
-        validators=[Optional()],
-        description="Leave empty if the certificate does not expire",
-        widget=GovTextInput(),
-        render_kw={"inputmode": "numeric"},
-    )
+    certificate_validity_months = module_form.validity_field()
     submit = SubmitField("Save course", widget=GovSubmitInput())
 
     def set_options(self, *, providers, themes, courses, current_id=None) -> None:
@@ -201,6 +199,7 @@ class CourseForm(FlaskForm):
             approval_required=self.approval_required.data,
             prerequisite_id=self.prerequisite_id.data,
             certificate_validity_months=self.certificate_validity_months.data,
+            module=module_form.module_details(self),
         )
 
 

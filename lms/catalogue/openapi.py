@@ -326,8 +326,35 @@ def _schemas() -> dict:
                     "description": "How many sessions `/sessions` lists for this course.",
                 },
                 "url": {**url, "description": "The course's page."},
+                "module": {
+                    "description": "For an e-learning module, its provider's details; null for "
+                    "a course delivered in sessions.",
+                    "oneOf": [_schema("Module"), {"type": "null"}],
+                },
             },
             "A published course.",
+        ),
+        "Module": _object(
+            {
+                "provider": {
+                    "type": ["string", "null"],
+                    "description": "The provider whose site runs the module.",
+                },
+                "module_code": {
+                    "type": ["string", "null"],
+                    "description": "The provider's code for the module, as in its files.",
+                },
+                "course_url": {
+                    "oneOf": [url, {"type": "null"}],
+                    "description": "Where people start the module on the provider's site.",
+                },
+                "validity_months": {
+                    "type": ["integer", "null"],
+                    "minimum": 1,
+                    "description": "How long a completion stays valid; null when it never expires.",
+                },
+            },
+            "An e-learning module: done online, at your own pace, on the provider's site.",
         ),
         "SessionList": _page_of("sessions", "Session"),
         "CourseList": _page_of("courses", "Course"),

@@ -52,6 +52,7 @@ def _course_filters(query: sa.Select, filters: Filters) -> sa.Select:
                     sa.func.lower(Course.title).like(pattern, escape="\\"),
                     sa.func.lower(Course.summary).like(pattern, escape="\\"),
                     sa.func.lower(Course.code).like(pattern, escape="\\"),
+                    sa.func.lower(Course.module_code).like(pattern, escape="\\"),
                     Course.id.in_(
                         sa.select(course_themes.c.course_id)
                         .join(Theme, Theme.id == course_themes.c.theme_id)
@@ -116,10 +117,19 @@ def catalogue_courses(filters: Filters) -> sa.Select:
     query = (
         sa.select(Course)
         .where(Course.status == CourseStatus.PUBLISHED)
-        .options(selectinload(Course.themes))
+        .options(selectinload(Course.themes), selectinload(Course.provider))
         .order_by(Course.title, Course.id)
     )
     return _course_filters(query, filters)
+
+
+def catalogue_modules(filters: Filters) -> sa.Select | None:
+    """Published e-learning modules matching the course filters, shown beside the sessions: they
+    can be done at any time, so the month, time of day and places filters do not exclude them.
+    None when the visitor asked for another way of delivery."""
+    if filters.delivery_mode not in (None, DeliveryMode.ELEARNING):
+        return None
+    return catalogue_courses(filters).where(Course.delivery_mode == DeliveryMode.ELEARNING)
 
 
 def upcoming_sessions_of(course: Course, *, now: datetime) -> sa.Select:

@@ -20,6 +20,7 @@ from lms.catalogue.models import (
     Theme,
     Venue,
 )
+from lms.catalogue.modules import ModuleDetails, apply_module, check_module
 from lms.core.errors import DomainError
 from lms.core.text import single_line
 from lms.extensions import db
@@ -145,6 +146,8 @@ class CourseDetails:
     approval_required: bool = False
     prerequisite_id: int | None = None
     certificate_validity_months: int | None = None
+    # E-learning modules only (see `modules`): the provider's code, xAPI activity id, link.
+    module: ModuleDetails = field(default_factory=ModuleDetails)
 
 
 def _check_prerequisite(course: Course | None, prerequisite_id: int | None) -> Course | None:
@@ -187,7 +190,7 @@ def save_course(course: Course | None, details: CourseDetails, *, by: User) -> C
     validity = details.certificate_validity_months
     if validity is not None and not 1 <= validity <= 120:
         raise CatalogueError(
-            "Certificate validity must be from 1 to 120 months, or left empty",
+            "The months it is valid for must be from 1 to 120, or left blank",
             field="certificate_validity_months",
         )
     provider = db.session.get(Provider, details.provider_id) if details.provider_id else None
@@ -206,8 +209,10 @@ def save_course(course: Course | None, details: CourseDetails, *, by: User) -> C
             "This course has scheduled sessions, so it cannot become e-learning",
             field="delivery_mode",
         )
+    module = check_module(course, details.delivery_mode, provider, details.module)
     prerequisite = _check_prerequisite(course, details.prerequisite_id)
     before = _course_snapshot(course) if course is not None else None
+    validity_before = course.certificate_validity_months if course is not None else None
     if course is None:
         course = Course(status=CourseStatus.DRAFT)
         db.session.add(course)
@@ -221,6 +226,7 @@ def save_course(course: Course | None, details: CourseDetails, *, by: User) -> C
     course.approval_required = details.approval_required
     course.prerequisite = prerequisite
     course.certificate_validity_months = validity
+    apply_module(course, module, validity_before=validity_before, by=by)
     db.session.flush()
     after = _course_snapshot(course)
     if before != after:
@@ -242,6 +248,11 @@ def _course_snapshot(course: Course) -> dict:
         "delivery_mode": course.delivery_mode.value,
         "status": course.status.value,
         "themes": sorted(theme.name for theme in course.themes),
+        "validity_months": course.certificate_validity_months,
+        "provider_id": course.provider_id,
+        "module_code": course.module_code,
+        "activity_id": course.activity_id,
+        "course_url": course.course_url,
     }
 
 

@@ -12,12 +12,14 @@ from lms.bookings import queries as bookings_queries
 from lms.catalogue import queries
 from lms.catalogue.forms import CatalogueSearchForm
 from lms.catalogue.models import Audience, Course, CourseSession, CourseStatus, DeliveryMode
+from lms.catalogue.modules import validity_text
 from lms.core.models import utcnow
 from lms.core.security import require
 from lms.core.timefmt import local
 from lms.extensions import db
 
 bp = Blueprint("catalogue", __name__)
+bp.add_app_template_filter(validity_text, "validity")
 PER_PAGE = 20
 
 
@@ -58,10 +60,17 @@ def index():
     page = db.paginate(
         queries.catalogue_sessions(filters, now=now), per_page=PER_PAGE, error_out=False
     )
+    modules_query = queries.catalogue_modules(filters)
+    modules = (
+        db.session.scalars(modules_query).all()
+        if modules_query is not None and page.page == 1
+        else []
+    )
     return render_template(
         "catalogue/index.html",
         form=form,
         page=page,
+        modules=modules,
         now=now,
         searched=bool(request.args),
         args=_query_args(),

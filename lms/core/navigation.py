@@ -59,6 +59,7 @@ AGENCY_PAGES = (
     Page("Staff", "staff.index", also=("staff.",)),
     Page("Requests to join", "accounts.join_requests", also=("accounts.decide_join_request",)),
     Page("Charges", "charges.agency_charges", also=("charges.dispute",)),
+    Page("E-learning renewals", "renewals.agency_renewals"),
 )
 
 ADMIN_PAGES = (

@@ -23,6 +23,11 @@ LIMITS = {
         "share of the time a virtual attendee must be present",
     ),
     "late_after_minutes": (1, 120, "minutes after the start from which someone is late"),
+    "renewal_reminder_days": (
+        1,
+        180,
+        "days before an e-learning completion expires that its holder is reminded",
+    ),
 }
 
 

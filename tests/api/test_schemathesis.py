@@ -45,7 +45,7 @@ MODES = [schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGAT
 
 
 @pytest.fixture
-def secret(app, make_agency, make_user, make_theme, make_course, make_course_session):
+def secret(app, make_agency, make_user, make_theme, make_course, make_course_session, make_module):
     """Some of everything the API lists, and a PDL viewer's API token."""
     neglect = make_theme("Neglect")
     make_theme("Child exploitation")
@@ -53,6 +53,8 @@ def secret(app, make_agency, make_user, make_theme, make_course, make_course_ses
     course = make_course("Recognising neglect", code="NEG2", level=2, theme_ids=[neglect])
     make_course_session(course, dates=one_day(uk(2025, 10, 14)))
     make_course_session(course, dates=one_day(uk(2031, 5, 12)))
+    make_module("Safeguarding children level 1", code="EL1", theme_ids=[neglect])
+    make_module("Early help", code="EL2", validity_months=None)
     viewer = make_user(roles=(Role.PDL_VIEWER,))
     with app.app_context():
         made = tokens.issue(db.session.get(User, viewer.id), TokenKind.API, now=utcnow())

@@ -167,6 +167,7 @@ def test_admins_set_how_late_is_late_within_its_range(app, client, make_user, lo
         "repeat_no_show_threshold": "3",
         "attendance_threshold_percent": "75",
         "late_after_minutes": "121",
+        "renewal_reminder_days": "30",
     }
     refused = post_form(client, "/admin/settings", form).get_data(as_text=True)
     assert "minutes after the start from which someone is late must be from 1 to 120" in refused

@@ -371,6 +371,7 @@ def test_settings_are_edited_by_admins_with_ranges_checked(app, client, make_use
         "repeat_no_show_threshold": "3",
         "attendance_threshold_percent": "75",
         "late_after_minutes": "15",
+        "renewal_reminder_days": "30",
     }
     page = post_form(client, "/admin/settings", form).get_data(as_text=True)
     assert "hours a person has to accept an offered place must be from 1 to 168" in page

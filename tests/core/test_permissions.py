@@ -113,6 +113,7 @@ MATRIX = {
     # --- self-declared training ---
     # --- (end of self-declared training) ---
     # --- modules and renewals ---
+    "/agency/renewals": only("coordinator"),
     # --- (end of modules and renewals) ---
     # --- e-learning reports ---
     # --- (end of e-learning reports) ---
