@@ -106,6 +106,7 @@ ADMIN_PAGES = (
     ),
     Page("Charges", "charges.admin_charges", also=("charges.decide",)),
     Page("Attendance", "attendance.decisions"),
+    Page("Unmatched e-learning", "elearning_unmatched.index", also=("elearning_unmatched.",)),
     Page("Demand", "manage.demand"),
     Page("Settings", "manage.edit_settings"),
 )

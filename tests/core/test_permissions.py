@@ -104,6 +104,10 @@ MATRIX = {
     # --- xAPI credentials ---
     # --- (end of xAPI credentials) ---
     # --- the unmatched queue ---
+    "/admin/unmatched": only("admin"),
+    "/admin/unmatched/{unmatched}": only("admin"),
+    "/admin/unmatched/{unmatched}/match/{user}": only("admin"),
+    "/admin/unmatched/{unmatched}/dismiss": only("admin"),
     # --- (end of the unmatched queue) ---
     # --- self-declared training ---
     # --- (end of self-declared training) ---
