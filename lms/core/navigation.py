@@ -59,6 +59,7 @@ AGENCY_PAGES = (
     Page("Staff", "staff.index", also=("staff.",)),
     Page("Requests to join", "accounts.join_requests", also=("accounts.decide_join_request",)),
     Page("Charges", "charges.agency_charges", also=("charges.dispute",)),
+    Page("Training to verify", "declarations.agency_list", also=("declarations.show",)),
 )
 
 ADMIN_PAGES = (
@@ -107,6 +108,7 @@ ADMIN_PAGES = (
     Page("Charges", "charges.admin_charges", also=("charges.decide",)),
     Page("Attendance", "attendance.decisions"),
     Page("Unmatched e-learning", "elearning_unmatched.index", also=("elearning_unmatched.",)),
+    Page("Declared training", "declarations.admin_list", also=("declarations.show",)),
     Page("Demand", "manage.demand"),
     Page("Settings", "manage.edit_settings"),
 )
@@ -128,7 +130,14 @@ ITEMS = (
         "Your training",
         "bookings.my_training",
         _signed_in,
-        also=("bookings.cancel", "bookings.substitute", "bookings.offer", "bookings.answer_"),
+        also=(
+            "bookings.cancel",
+            "bookings.substitute",
+            "bookings.offer",
+            "bookings.answer_",
+            "declarations.mine",
+            "declarations.new",
+        ),
     ),
     NavItem(
         "Teaching",
