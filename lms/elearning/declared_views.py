@@ -24,7 +24,7 @@ from lms.core.timefmt import local
 from lms.elearning import declarations, evidence
 from lms.elearning.declaration_forms import DeclarationForm, RejectForm, VerifyForm
 from lms.elearning.models import DeclarationStatus, TrainingDeclaration
-from lms.extensions import db
+from lms.extensions import db, limiter
 
 bp = Blueprint("declarations", __name__)
 
@@ -68,8 +68,17 @@ def mine():
     )
 
 
+def _person() -> str:
+    return f"declarations:{current_user.get_id()}"
+
+
 @bp.route("/my-training/declarations/new", methods=["GET", "POST"])
 @login_required
+@limiter.limit(
+    lambda: current_app.config.get("DECLARATION_RATE_LIMIT", "20 per hour"),
+    methods=["POST"],
+    key_func=_person,
+)
 def new():
     form = DeclarationForm()
     form.set_modules(declarations.declarable_modules())

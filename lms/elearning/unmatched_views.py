@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required
 
 from lms.accounts import permissions
-from lms.accounts.models import User
+from lms.accounts.models import Agency, User
 from lms.core.forms import commit_or_show, optional_int
 from lms.core.security import require
 from lms.elearning import completions, unmatched
@@ -100,9 +100,7 @@ def match(unmatched_id, user_id):
         row=row,
         person=person,
         form=form,
-        agency_then=db.session.get(
-            type(person.agency), completions.agency_on(person.id, row.completed_on)
-        ),
+        agency_then=db.session.get(Agency, completions.agency_on(person.id, row.completed_on)),
         already=completions.held(person.id, row.course_id, row.completed_on),
     )
 

@@ -325,3 +325,67 @@ def test_script_in_a_declaration_is_shown_escaped(
     for path in ("/admin/declarations", f"/declarations/{declared}"):
         page = client.get(path).get_data(as_text=True)
         assert "<script>alert(1)" not in page and "<img src=x" not in page
+
+
+def test_the_person_opens_their_own_declaration_but_cannot_decide_it(
+    client, login, practitioner, make_declaration
+):
+    declared = make_declaration(practitioner.id, practitioner.agency_id, title="My course")
+    login(practitioner)
+    page = client.get(f"/declarations/{declared}").get_data(as_text=True)
+    assert "My course" in page and "It is waiting to be checked" in page
+    assert "Reject</button>" not in page
+
+
+def test_after_a_move_the_new_agencys_coordinator_checks_it_not_the_old(
+    app, client, login, practitioner, coordinator, make_user, make_agency, make_declaration
+):
+    """Powers scoped to an agency follow the person's agency now (the declaration still
+    counts for the agency of the training day)."""
+    declared = make_declaration(practitioner.id, practitioner.agency_id)
+    new_agency = make_agency("New Trust")
+    with app.app_context():
+        db.session.get(User, practitioner.id).agency_id = new_agency
+        db.session.commit()
+    login(coordinator)
+    assert client.get(f"/declarations/{declared}").status_code == 403
+    assert "Priya Shah" not in client.get("/agency/declarations").get_data(as_text=True)
+    post_form(client, "/sign-out", {}, token_from="/")
+    login(make_user(roles=(Role.COORDINATOR,), agency_id=new_agency))
+    assert "Priya Shah" in client.get("/agency/declarations").get_data(as_text=True)
+    assert client.get(f"/declarations/{declared}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("roles", "path", "section", "current"),
+    [
+        ((Role.ADMIN,), "/admin/declarations", "Admin", "Declared training"),
+        ((Role.ADMIN,), "/declarations/{id}", "Admin", "Declared training"),
+        ((Role.ADMIN,), "/admin/unmatched", "Admin", "Unmatched e-learning"),
+        ((Role.COORDINATOR,), "/agency/declarations", "Your agency", "Training to verify"),
+        ((Role.COORDINATOR,), "/declarations/{id}", "Your agency", "Training to verify"),
+    ],
+)
+def test_the_pages_sit_in_their_sections_navigation(
+    client, login, practitioner, make_user, agency, make_declaration, roles, path, section, current
+):
+    from tests.core.test_navigation import section_navigation
+
+    declared = make_declaration(practitioner.id, practitioner.agency_id)
+    login(make_user(roles=roles, agency_id=agency))
+    page = client.get(path.format(id=declared)).get_data(as_text=True)
+    label, links = section_navigation(page)
+    assert label == section
+    assert [text for text, is_current in links if is_current] == [current]
+
+
+def test_declaring_is_limited_per_person(app, client, practitioner, login):
+    from tests.elearning.test_declarations import declare, outside
+
+    app.config["DECLARATION_RATE_LIMIT"] = "2 per hour"
+    login(practitioner)
+    statuses = [
+        declare(client, outside(title=f"Course {number}")).status_code for number in range(3)
+    ]
+    assert statuses == [302, 302, 429]
+    assert count(app, TrainingDeclaration) == 2
