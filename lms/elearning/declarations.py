@@ -389,6 +389,11 @@ def of_person(user_id: int) -> list[TrainingDeclaration]:
     )
 
 
+def hours_text(hours: Decimal) -> str:
+    """Hours as people write them: "3", "6.5"."""
+    return f"{hours.normalize():f}"
+
+
 def verified_hours(user_id: int) -> Decimal:
     """The hours of a person's verified declarations (rejected and pending ones never count)."""
     return db.session.scalar(

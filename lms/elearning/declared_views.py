@@ -61,10 +61,16 @@ def _too_large(_error):
 @bp.get("/my-training/declarations")
 @login_required
 def mine():
+    hours = declarations.verified_hours(current_user.id)
     return render_template(
         "elearning/declarations/mine.html",
         declarations=declarations.of_person(current_user.id),
-        verified_hours=declarations.verified_hours(current_user.id),
+        verified_hours=(
+            f"{declarations.hours_text(hours)} verified hour{'' if hours == 1 else 's'}"
+            if hours
+            else ""
+        ),
+        hours_text=declarations.hours_text,
     )
 
 
@@ -173,6 +179,7 @@ def _show(declaration, *, reject_form=None, status=200):
         verify_form=VerifyForm(formdata=None),
         reject_form=reject_form or RejectForm(formdata=None),
         back=_back(),
+        hours_text=declarations.hours_text,
     ), status
 
 

@@ -389,3 +389,17 @@ def test_declaring_is_limited_per_person(app, client, practitioner, login):
     ]
     assert statuses == [302, 302, 429]
     assert count(app, TrainingDeclaration) == 2
+
+
+def test_one_verified_hour_is_said_in_the_singular(
+    app, client, login, practitioner, make_user, make_declaration
+):
+    declared = make_declaration(practitioner.id, practitioner.agency_id, hours=Decimal("1"))
+    admin_id = make_user(roles=(Role.ADMIN,)).id
+    with app.test_request_context():
+        admin = db.session.get(User, admin_id)
+        declarations.verify(db.session.get(TrainingDeclaration, declared), by=admin, now=utcnow())
+        db.session.commit()
+    login(practitioner)
+    page = client.get("/my-training/declarations").get_data(as_text=True)
+    assert "1 declaration, 1 verified hour<" in page

@@ -180,3 +180,21 @@ def test_a_row_decided_a_moment_ago_cannot_be_matched_again(app, make_user, make
         db.session.commit()
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Completion)) == 1
         assert db.session.scalar(sa.select(Completion.user_id)) == second.id
+
+
+def test_the_queue_shows_a_row_that_attached_by_itself(
+    app, client, make_agency, make_user, login, waiting
+):
+    waiting(EMAIL)
+    register(client, make_agency())
+    client.get(CONFIRM.search(last_message(app, EMAIL).body_text).group(1))
+    login(make_user(roles=(Role.ADMIN,)))
+    with app.app_context():
+        row_id = db.session.scalar(
+            sa.select(UnmatchedCompletion.id).where(
+                UnmatchedCompletion.status == UnmatchedStatus.MATCHED
+            )
+        )
+    page = client.get(f"/admin/unmatched/{row_id}").get_data(as_text=True)
+    assert "Matched to Siobhan O&#39;Brien" in page
+    assert "by itself when the address was confirmed" in page
