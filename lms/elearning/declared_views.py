@@ -21,7 +21,7 @@ from lms.core.forms import show_error
 from lms.core.models import utcnow
 from lms.core.security import require
 from lms.core.timefmt import local
-from lms.elearning import declarations, evidence
+from lms.elearning import declaration_lists, declarations, evidence
 from lms.elearning.declaration_forms import DeclarationForm, RejectForm, VerifyForm
 from lms.elearning.models import DeclarationStatus, TrainingDeclaration
 from lms.extensions import db, limiter
@@ -61,16 +61,16 @@ def _too_large(_error):
 @bp.get("/my-training/declarations")
 @login_required
 def mine():
-    hours = declarations.verified_hours(current_user.id)
+    hours = declaration_lists.verified_hours(current_user.id)
     return render_template(
         "elearning/declarations/mine.html",
-        declarations=declarations.of_person(current_user.id),
+        declarations=declaration_lists.of_person(current_user.id),
         verified_hours=(
-            f"{declarations.hours_text(hours)} verified hour{'' if hours == 1 else 's'}"
+            f"{declaration_lists.hours_text(hours)} verified hour{'' if hours == 1 else 's'}"
             if hours
             else ""
         ),
-        hours_text=declarations.hours_text,
+        hours_text=declaration_lists.hours_text,
     )
 
 
@@ -137,7 +137,7 @@ def _status_chosen() -> DeclarationStatus | None:
 def _list(agency=None):
     status = _status_chosen()
     page = db.paginate(
-        declarations.to_check(agency_id=agency.id if agency else None, status=status),
+        declaration_lists.to_check(agency_id=agency.id if agency else None, status=status),
         per_page=current_app.config.get("DECLARATIONS_PER_PAGE", PER_PAGE),
         error_out=False,
     )
@@ -179,7 +179,7 @@ def _show(declaration, *, reject_form=None, status=200):
         verify_form=VerifyForm(formdata=None),
         reject_form=reject_form or RejectForm(formdata=None),
         back=_back(),
-        hours_text=declarations.hours_text,
+        hours_text=declaration_lists.hours_text,
     ), status
 
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from lms.accounts.models import Role, User
 from lms.audit.models import AuditEvent
 from lms.core.models import utcnow
-from lms.elearning import declarations
+from lms.elearning import declaration_lists, declarations
 from lms.elearning.models import (
     Completion,
     CompletionSource,
@@ -122,7 +122,7 @@ def test_verified_outside_training_counts_on_the_record_not_in_e_learning_figure
     assert status_of(app, declared) is DeclarationStatus.VERIFIED
     assert count(app, Completion) == 0
     with app.app_context():
-        assert declarations.verified_hours(practitioner.id) == Decimal("6.5")
+        assert declaration_lists.verified_hours(practitioner.id) == Decimal("6.5")
 
 
 def test_verifying_twice_changes_nothing(
@@ -186,7 +186,7 @@ def test_rejecting_needs_a_reason_and_keeps_what_was_typed(
         assert event.actor_id == coordinator.id
     assert count(app, Completion) == 0  # rejected ones never count
     with app.app_context():
-        assert declarations.verified_hours(practitioner.id) == 0
+        assert declaration_lists.verified_hours(practitioner.id) == 0
     [(recipient, _, body)] = mails(app, "declaration_rejected")
     assert recipient == practitioner.email and "The certificate names someone else" in body
     # A rejected one cannot be verified afterwards either.
