@@ -169,6 +169,30 @@ def match(row: UnmatchedCompletion, person: User, *, by: User) -> tuple[Completi
     return completion, already is None
 
 
+def others_for_address(row: UnmatchedCompletion) -> list[UnmatchedCompletion]:
+    """The other open rows for the same address, the oldest completion first."""
+    return list(
+        db.session.scalars(
+            sa.select(UnmatchedCompletion)
+            .where(
+                UnmatchedCompletion.email == row.email,
+                UnmatchedCompletion.status == UnmatchedStatus.OPEN,
+                UnmatchedCompletion.id != row.id,
+            )
+            .order_by(UnmatchedCompletion.completed_on, UnmatchedCompletion.id)
+        )
+    )
+
+
+def match_address(row: UnmatchedCompletion, person: User, *, by: User) -> int:
+    """Match a row and every other open row for its address to a person; returns how many
+    completions were added (rows for a completion they already held add none)."""
+    added = 0
+    for each in [row, *others_for_address(row)]:
+        added += match(each, person, by=by)[1]
+    return added
+
+
 def dismiss(row: UnmatchedCompletion, reason: str | None, *, by: User) -> None:
     """Dismiss an open row with a reason (it stays, marked, for the record); audited."""
     reason = multi_line(reason or "").strip()

@@ -1,7 +1,7 @@
 """Forms of the unmatched queue: confirming a match, and dismissing a row with a reason."""
 
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea
-from wtforms import SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput, GovTextArea
+from wtforms import BooleanField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from lms.core.forms import AppForm as FlaskForm
@@ -9,7 +9,12 @@ from lms.elearning.unmatched import REASON_LIMIT
 
 
 class ConfirmMatchForm(FlaskForm):
-    submit = SubmitField("Match the completion to this person", widget=GovSubmitInput())
+    # Offered when other completions wait for the same address.
+    same_address = BooleanField(
+        description="Each counts for the agency they were in on its day",
+        widget=GovCheckboxInput(),
+    )
+    submit = SubmitField("Match to this person", widget=GovSubmitInput())
 
 
 class DismissForm(FlaskForm):

@@ -8,6 +8,7 @@ from lms.accounts import permissions
 from lms.accounts.models import Agency, User
 from lms.core.forms import commit_or_show, optional_int
 from lms.core.security import require
+from lms.core.words import plural
 from lms.elearning import completions, unmatched
 from lms.elearning.models import UnmatchedCompletion, UnmatchedStatus
 from lms.elearning.unmatched_forms import ConfirmMatchForm, DismissForm
@@ -87,13 +88,23 @@ def match(unmatched_id, user_id):
     decided = _still_open(row)
     if decided is not None:
         return decided
-    form = ConfirmMatchForm()
+    others = unmatched.others_for_address(row)
+    form = ConfirmMatchForm(same_address=True) if request.method == "GET" else ConfirmMatchForm()
+    form.same_address.label.text = (
+        f"Also match the {plural(len(others), 'other open completion')} for {row.email}"
+    )
     if form.validate_on_submit():
-        done = commit_or_show(form, lambda: unmatched.match(row, person, by=current_user))
+        every = bool(others) and form.same_address.data
+        done = commit_or_show(
+            form,
+            lambda: (
+                unmatched.match_address(row, person, by=current_user)
+                if every
+                else int(unmatched.match(row, person, by=current_user)[1])
+            ),
+        )
         if done.ok:
-            _, added = done.value
-            held = "" if added else " They already held this completion for that day."
-            flash(f"The completion is now {person.name}'s.{held}", "success")
+            flash(_matched_message(person, done.value, 1 + len(others) if every else 1), "success")
             return redirect(url_for("elearning_unmatched.index"))
     return render_template(
         "elearning/unmatched/match.html",
@@ -102,7 +113,17 @@ def match(unmatched_id, user_id):
         form=form,
         agency_then=db.session.get(Agency, completions.agency_on(person.id, row.completed_on)),
         already=completions.held(person.id, row.course_id, row.completed_on),
+        others=others,
     )
+
+
+def _matched_message(person: User, added: int, rows: int) -> str:
+    if rows == 1:
+        held = "" if added else " They already held this completion for that day."
+        return f"The completion is now {person.name}'s.{held}"
+    held = rows - added
+    already = f" ({held} they already held)" if held else ""
+    return f"{plural(rows, 'completion')} matched to {person.name}{already}."
 
 
 @bp.route("/<int:unmatched_id>/dismiss", methods=["GET", "POST"])

@@ -301,3 +301,45 @@ def test_old_rows_are_kept_in_the_list_by_time_received(
         db.session.commit()
     text = page(client, "/admin/unmatched")
     assert text.index(f"/admin/unmatched/{newer}") < text.index(f"/admin/unmatched/{older}")
+
+
+def test_the_other_rows_for_the_address_can_be_matched_at_the_same_time(
+    app, client, admin, make_user, make_module, make_unmatched
+):
+    person = make_user(name="Jo Bloggs")
+    level1, level2 = make_module("Level 1"), make_module("Level 2")
+    row_id = make_unmatched("jo@old.example", level1, date(2026, 1, 6))
+    make_unmatched("jo@old.example", level2, date(2026, 2, 6))
+    make_unmatched("jo@old.example", level1, date(2025, 2, 6))
+    make_unmatched("someone.else@old.example", level1, date(2026, 1, 6))
+    path = f"/admin/unmatched/{row_id}/match/{person.id}"
+    confirm = page(client, path)
+    assert "Also match the 2 other open completions for jo@old.example" in confirm
+    assert "Level 2, 6 February 2026" in confirm and 'name="same_address"' in confirm
+    assert "checked" in confirm.split('name="same_address"')[1].split(">")[0]
+
+    response = post_form(client, path, {"same_address": "y"})
+    assert "3 completions matched to Jo Bloggs" in client.get(response.location).get_data(
+        as_text=True
+    )
+    with app.app_context():
+        assert db.session.scalars(sa.select(Completion.user_id)).all() == [person.id] * 3
+        still_open = db.session.scalars(
+            sa.select(UnmatchedCompletion.email).where(
+                UnmatchedCompletion.status == UnmatchedStatus.OPEN
+            )
+        ).all()
+    assert still_open == ["someone.else@old.example"]
+
+
+def test_only_the_row_chosen_is_matched_when_the_box_is_cleared(
+    app, client, admin, make_user, make_module, make_unmatched
+):
+    person = make_user()
+    module = make_module()
+    row_id = make_unmatched("jo@old.example", module, date(2026, 1, 6))
+    other = make_unmatched("jo@old.example", module, date(2026, 2, 6))
+    post_form(client, f"/admin/unmatched/{row_id}/match/{person.id}", {})
+    assert count(app, Completion) == 1
+    assert row_of(app, row_id).status is UnmatchedStatus.MATCHED
+    assert row_of(app, other).status is UnmatchedStatus.OPEN
