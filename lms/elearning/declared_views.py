@@ -3,6 +3,7 @@ what became of it; admins and coordinators check the evidence and verify or reje
 
 from io import BytesIO
 
+import sqlalchemy as sa
 from flask import (
     Blueprint,
     current_app,
@@ -16,8 +17,9 @@ from flask import (
 from flask_login import current_user, login_required
 
 from lms.accounts import permissions
+from lms.accounts.models import Agency
 from lms.core.errors import DomainError
-from lms.core.forms import show_error
+from lms.core.forms import optional_int, show_error
 from lms.core.models import utcnow
 from lms.core.security import require
 from lms.core.timefmt import local
@@ -135,9 +137,11 @@ def _status_chosen() -> DeclarationStatus | None:
 
 
 def _list(agency=None):
+    """A coordinator's list is their agency's; an admin's is every agency's, or one chosen."""
     status = _status_chosen()
+    chosen = None if agency else optional_int(request.args.get("agency"))
     page = db.paginate(
-        declaration_lists.to_check(agency_id=agency.id if agency else None, status=status),
+        declaration_lists.to_check(agency_id=agency.id if agency else chosen, status=status),
         per_page=current_app.config.get("DECLARATIONS_PER_PAGE", PER_PAGE),
         error_out=False,
     )
@@ -147,6 +151,8 @@ def _list(agency=None):
         status=status,
         statuses=list(DeclarationStatus),
         agency=agency,
+        agencies=[] if agency else db.session.scalars(sa.select(Agency).order_by(Agency.name)),
+        chosen_agency=chosen,
         endpoint="declarations.agency_list" if agency else "declarations.admin_list",
     )
 

@@ -403,3 +403,16 @@ def test_one_verified_hour_is_said_in_the_singular(
     login(practitioner)
     page = client.get("/my-training/declarations").get_data(as_text=True)
     assert "1 declaration, 1 verified hour<" in page
+
+
+def test_admins_narrow_the_list_to_one_agency(
+    client, login, practitioner, make_user, make_agency, make_declaration
+):
+    other_agency = make_agency("Other Trust")
+    elsewhere = make_user(name="Omar Other", agency_id=other_agency)
+    make_declaration(practitioner.id, practitioner.agency_id, title="Ours")
+    make_declaration(elsewhere.id, other_agency, title="Theirs")
+    login(make_user(roles=(Role.ADMIN,)))
+    page = client.get(f"/admin/declarations?agency={other_agency}").get_data(as_text=True)
+    assert "Theirs" in page and "Ours" not in page
+    assert client.get("/admin/declarations?agency=abc").status_code == 200
