@@ -24,6 +24,7 @@ from lms.accounts.services import (
     normalise_email,
 )
 from lms.accounts.tokens import digest
+from lms.elearning.completions import attach_waiting
 from lms.extensions import db
 from lms.mail.services import queue_message
 
@@ -249,9 +250,11 @@ def reset_password(token: str, new_password: str, *, now: datetime) -> User:
     """Use a reset link once: set the password, spend every open link, end every session."""
     row = find_reset_token(token, now=now)
     change_password(row.user, new_password)
-    # Following a link sent to the address proves the person reads it.
+    # Following a link sent to the address proves the person reads it: the e-learning
+    # completions waiting for it become theirs (an account an admin made attaches them here).
     if row.user.email_confirmed_at is None:
         row.user.email_confirmed_at = now
+        attach_waiting(row.user)
     db.session.execute(
         sa.update(PasswordResetToken)
         .where(PasswordResetToken.user_id == row.user_id, PasswordResetToken.used_at.is_(None))

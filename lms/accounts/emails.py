@@ -12,6 +12,7 @@ from lms.accounts.passwords import verify_password
 from lms.accounts.services import AccountError, check_email, find_user_by_email
 from lms.accounts.tokens import digest
 from lms.audit import services as audit
+from lms.elearning.completions import attach_waiting
 from lms.extensions import db
 from lms.mail.services import queue_message
 
@@ -81,7 +82,8 @@ def _find(token: str, purpose: EmailTokenPurpose, *, now: datetime) -> EmailToke
 
 
 def confirm_account(token: str, *, now: datetime) -> User:
-    """Follow a confirmation link once: the account's address is confirmed."""
+    """Follow a confirmation link once: the account's address is confirmed, and the e-learning
+    completions waiting for that address become theirs."""
     row = _find(token, EmailTokenPurpose.CONFIRM_ACCOUNT, now=now)
     user = row.user
     if row.email != user.email:
@@ -90,6 +92,7 @@ def confirm_account(token: str, *, now: datetime) -> User:
     if user.email_confirmed_at is None:
         user.email_confirmed_at = now
         audit.record("user.email_confirmed", user, actor=user, after={"email": user.email})
+        attach_waiting(user)
     return user
 
 
@@ -134,8 +137,8 @@ def request_email_change(
 
 
 def confirm_email_change(token: str, *, now: datetime) -> User:
-    """Follow the link sent to a new address once: the account now uses it; the old address is
-    told."""
+    """Follow the link sent to a new address once: the account now uses it, with the e-learning
+    completions waiting for it; the old address is told."""
     row = _find(token, EmailTokenPurpose.CHANGE_EMAIL, now=now)
     user = row.user
     if find_user_by_email(row.email) is not None:
@@ -154,6 +157,7 @@ def confirm_email_change(token: str, *, now: datetime) -> User:
         before={"email": old_email},
         after={"email": user.email},
     )
+    attach_waiting(user)
     queue_message(
         recipient=old_email,
         user=user,

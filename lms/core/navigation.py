@@ -60,6 +60,7 @@ AGENCY_PAGES = (
     Page("Requests to join", "accounts.join_requests", also=("accounts.decide_join_request",)),
     Page("Charges", "charges.agency_charges", also=("charges.dispute",)),
     Page("E-learning renewals", "renewals.agency_renewals"),
+    Page("Training to verify", "declarations.agency_list", also=("declarations.show",)),
 )
 
 ADMIN_PAGES = (
@@ -106,8 +107,10 @@ ADMIN_PAGES = (
         also=("admin.new_user", "admin.edit_user"),
     ),
     Page("Charges", "charges.admin_charges", also=("charges.decide",)),
-    Page("Live e-learning", "xapi_credentials.overview", also=("xapi_credentials.",)),
     Page("Attendance", "attendance.decisions"),
+    Page("Live e-learning", "xapi_credentials.overview", also=("xapi_credentials.",)),
+    Page("Unmatched e-learning", "elearning_unmatched.index", also=("elearning_unmatched.",)),
+    Page("Declared training", "declarations.admin_list", also=("declarations.show",)),
     Page("Demand", "manage.demand"),
     Page("Settings", "manage.edit_settings"),
 )
@@ -129,7 +132,14 @@ ITEMS = (
         "Your training",
         "bookings.my_training",
         _signed_in,
-        also=("bookings.cancel", "bookings.substitute", "bookings.offer", "bookings.answer_"),
+        also=(
+            "bookings.cancel",
+            "bookings.substitute",
+            "bookings.offer",
+            "bookings.answer_",
+            "declarations.mine",
+            "declarations.new",
+        ),
     ),
     NavItem(
         "Teaching",

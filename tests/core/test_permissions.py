@@ -109,8 +109,19 @@ MATRIX = {
     "/xapi/about": EVERYONE,
     # --- (end of xAPI credentials) ---
     # --- the unmatched queue ---
+    "/admin/unmatched": only("admin"),
+    "/admin/unmatched/{unmatched}": only("admin"),
+    "/admin/unmatched/{unmatched}/match/{user}": only("admin"),
+    "/admin/unmatched/{unmatched}/dismiss": only("admin"),
     # --- (end of the unmatched queue) ---
     # --- self-declared training ---
+    "/my-training/declarations": SIGNED_IN,
+    "/my-training/declarations/new": SIGNED_IN,
+    "/admin/declarations": only("admin"),
+    "/agency/declarations": only("coordinator"),
+    # {declaration} is a colleague's: their coordinator and admins see it, nobody else.
+    "/declarations/{declaration}": only("coordinator", "admin"),
+    "/declarations/{declaration}/evidence": only("coordinator", "admin"),
     # --- (end of self-declared training) ---
     # --- modules and renewals ---
     "/agency/renewals": only("coordinator"),
