@@ -105,6 +105,7 @@ ADMIN_PAGES = (
         also=("admin.new_user", "admin.edit_user"),
     ),
     Page("Charges", "charges.admin_charges", also=("charges.decide",)),
+    Page("E-learning imports", "elearning_imports.index", also=("elearning_imports.",)),
     Page("Attendance", "attendance.decisions"),
     Page("Demand", "manage.demand"),
     Page("Settings", "manage.edit_settings"),
