@@ -36,12 +36,15 @@ def import_file(path: str, provider_name: str, *, show_progress: bool) -> str:
             "columns"
         )
     batch, table = batches.for_command(provider, path)
-    chosen = mapping.checked(provider.import_mapping, table.headings)
-    if not show_progress:
-        importing.run(batch, table, chosen, by=None)
-    else:
-        with click.progressbar(length=_estimated_rows(path), label="Importing") as bar:
-            importing.run(batch, table, chosen, by=None, progress=bar.update)
+    try:
+        chosen = mapping.checked(provider.import_mapping, table.headings)
+        if not show_progress:
+            importing.run(batch, table, chosen, by=None)
+        else:
+            with click.progressbar(length=_estimated_rows(path), label="Importing") as bar:
+                importing.run(batch, table, chosen, by=None, progress=bar.update)
+    finally:
+        table.close()
     return batches.summary(batch)
 
 

@@ -43,21 +43,17 @@ def _from_text(text: str, *, today: date) -> date:
             if date(number, 1, 1) > today:
                 number -= 100
         if match["hour"] is not None and (int(match["hour"]) > 23 or int(match["minute"]) > 59):
-            raise DateRefused(f"“{text}” has a time that does not exist")
+            raise DateRefused("The time of day does not exist")
         try:
             return date(number, month, day)
         except ValueError:
-            raise DateRefused(
-                f"“{text}” is not a date (day/month/year, such as 31/01/2026)"
-            ) from None
+            raise DateRefused("Not a real date (day/month/year, such as 31/01/2026)") from None
     if ISO_DATE.match(text):
         try:
             return _uk_day(datetime.fromisoformat(text.replace(" ", "T", 1)))
         except ValueError:
-            raise DateRefused(f"“{text}” is not a date") from None
-    raise DateRefused(
-        f"“{text}” is not a date in a form that can be read (such as 31/01/2026 or 2026-01-31)"
-    )
+            raise DateRefused("Not a real date (such as 2026-01-31)") from None
+    raise DateRefused("Not a date that can be read (such as 31/01/2026 or 2026-01-31)")
 
 
 def completion_day(value, *, today: date) -> date:
@@ -69,7 +65,7 @@ def completion_day(value, *, today: date) -> date:
         day = value
     elif isinstance(value, int | float) and not isinstance(value, bool):
         if int(value) not in EXCEL_SERIALS:
-            raise DateRefused(f"{value:g} is a number, not a date")
+            raise DateRefused("A number, not a date")
         day = EXCEL_EPOCH + timedelta(days=int(value))
     else:
         text = str(value or "").strip()
@@ -77,7 +73,7 @@ def completion_day(value, *, today: date) -> date:
             raise DateRefused("The completion date is blank")
         day = _from_text(text, today=today)
     if day > today:
-        raise DateRefused(f"{day:%d/%m/%Y} is in the future")
+        raise DateRefused("The completion date is in the future")
     return day
 
 

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
-from wtforms import SelectField, SelectMultipleField, SubmitField
+from wtforms import SelectField, SelectMultipleField, SubmitField, ValidationError
 
 from lms.accounts import permissions
 from lms.catalogue.models import Provider
@@ -14,9 +14,10 @@ from lms.core.errors import DomainError
 from lms.core.forms import AppForm as FlaskForm
 from lms.core.forms import choices, optional_int, show_error
 from lms.core.security import require
+from lms.core.words import plural
 from lms.elearning import batches, importing, mapping
 from lms.elearning.models import ElearningImport
-from lms.elearning.readers import DEFAULT_MAX_BYTES
+from lms.elearning.readers import DEFAULT_MAX_BYTES, megabytes
 from lms.extensions import db
 
 bp = Blueprint("elearning_imports", __name__, url_prefix="/admin/elearning/imports")
@@ -51,7 +52,7 @@ class UploadForm(FlaskForm):
 
     def validate_provider_id(self, field):
         if field.data is None:
-            raise ValueError("Choose the provider whose report this is")
+            raise ValidationError("Choose the provider whose report this is")
 
 
 class MappingForm(FlaskForm):
@@ -74,7 +75,7 @@ def _too_large():
     form = UploadForm(formdata=None)
     form.provider_id.choices = _providers()
     message = (
-        f"The file is larger than {_limit() / 1_048_576:g} MB, the largest that can be "
+        f"The file is larger than {megabytes(_limit())}, the largest that can be "
         "imported. Export a shorter period and import each part. Nothing was imported"
     )
     form.file.errors = [message]
@@ -147,7 +148,8 @@ def choose_columns(import_id):
     table.close()
     form = MappingForm()
     if request.method == "GET":
-        form.process(data=batch.mapping or mapping.suggested(batch.provider, headings))
+        chosen = batch.mapping or mapping.suggested(batch.provider, headings)
+        form.process(data={field: value or "" for field, value in chosen.items()})
     options = [("", "Not in this file")] + [(h, h) for h in headings]
     for field in mapping.FIELD_NAMES:
         getattr(form, field).choices = options
@@ -173,6 +175,16 @@ def choose_columns(import_id):
     ), (400 if form.errors else 200)
 
 
+def _with_file(batch: ElearningImport, action):
+    """action(table, mapping) on the batch's kept file with its checked mapping; the file is
+    closed whatever happens."""
+    table = batches.table_of(batch)
+    try:
+        return action(table, mapping.checked(batch.mapping, table.headings))
+    finally:
+        table.close()
+
+
 @bp.get("/<int:import_id>/preview")
 def preview(import_id):
     batch = _pending(import_id)
@@ -181,9 +193,8 @@ def preview(import_id):
     if not batch.mapping:
         return redirect(url_for(".choose_columns", import_id=batch.id))
     try:
-        table = batches.table_of(batch)
-        rows = importing.preview(
-            batch.provider, table, mapping.checked(batch.mapping, table.headings)
+        rows = _with_file(
+            batch, lambda table, chosen: importing.preview(batch.provider, table, chosen)
         )
     except DomainError as error:
         flash(str(error), "error")
@@ -205,8 +216,9 @@ def run_import(import_id):
     if batch is None or not form.validate_on_submit() or not batch.mapping:
         return redirect(url_for(".batch", import_id=import_id))
     try:
-        table = batches.table_of(batch)
-        importing.run(batch, table, mapping.checked(batch.mapping, table.headings), by=current_user)
+        _with_file(
+            batch, lambda table, chosen: importing.run(batch, table, chosen, by=current_user)
+        )
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
@@ -256,6 +268,6 @@ def undo(import_id):
     if form.validate_on_submit():
         withdrawn = batches.undo(batch, by=current_user)
         db.session.commit()
-        flash(f"The import was undone: {withdrawn:,} completions withdrawn.", "success")
+        flash(f"The import was undone: {plural(withdrawn, 'completion')} withdrawn.", "success")
         return redirect(url_for(".batch", import_id=import_id))
     return render_template("elearning/imports/undo.html", batch=batch, form=form)

@@ -111,11 +111,12 @@ class Rules:
             status = str(cell(cells, "status")).strip()
             if status.casefold() not in self.completed:
                 return self._not(row, NOT_COMPLETED, status, f"Status “{status}” is not completed")
-        email = str(cell(cells, "email")).strip().lower()
+        typed = str(cell(cells, "email")).strip()
+        email = typed.lower()
         if not email:
             return self._not(row, REJECTED, "", "The email address is blank")
         if len(email) > 254 or not EMAIL.fullmatch(email):
-            return self._not(row, REJECTED, email, "This is not an email address")
+            return self._not(row, REJECTED, typed, "This is not an email address")
         row.email = email
         module = str(cell(cells, "module")).strip()
         course = self.modules.get(module.casefold())
@@ -320,7 +321,7 @@ def run(
     *,
     by: User | None,
     progress: Callable[[int], None] | None = None,
-    chunk_rows: int = CHUNK_ROWS,
+    chunk_rows: int | None = None,
 ) -> ElearningImport:
     """Import every row of the file into the batch, count each outcome, remember the mapping
     for the provider, audit it. Flushes; the caller commits once (or rolls back on failure)."""
@@ -330,7 +331,7 @@ def run(
     rules = Rules(provider, mapping, table.headings)
     counts = dict.fromkeys(OUTCOMES, 0)
     try:
-        for chunk in _chunks(table, rules, chunk_rows):
+        for chunk in _chunks(table, rules, chunk_rows or CHUNK_ROWS):
             for row in settle(chunk, batch=batch):
                 counts[row.outcome] += 1
             if progress is not None:

@@ -11,7 +11,7 @@ import csv
 import io
 import os
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import BinaryIO
@@ -34,6 +34,12 @@ SIGNATURES = {
 }
 
 
+def megabytes(size: int) -> str:
+    """A size in MB as people read it: 0.2 MB, 4.5 MB, 20 MB."""
+    number = size / 1_048_576
+    return f"{number:.0f} MB" if number >= 10 else f"{number:.1f} MB".replace(".0 ", " ")
+
+
 class FileRefused(DomainError):
     """The file cannot be read as a completion report; nothing was imported."""
 
@@ -50,11 +56,15 @@ class Table:
     headings: list[str]
     rows: Iterator[tuple[int, list]]
     encoding: str | None = None
+    # Closes the file (and the workbook) underneath, whether or not the rows were read.
+    release: Callable[[], None] | None = None
 
     def close(self) -> None:
         close = getattr(self.rows, "close", None)
         if close is not None:
             close()
+        if self.release is not None:
+            self.release()
 
 
 def _size(source) -> int:
@@ -77,8 +87,8 @@ def open_table(source: bytes | str | os.PathLike, *, max_bytes: int = DEFAULT_MA
         raise FileRefused("The file is empty. Export the completion report again")
     if size > max_bytes:
         raise FileRefused(
-            f"The file is {size / 1_048_576:.1f} MB; the largest that can be imported is "
-            f"{max_bytes / 1_048_576:.0f} MB. Export a shorter period and import each part"
+            f"The file is {megabytes(size)}; the largest that can be imported is "
+            f"{megabytes(max_bytes)}. Export a shorter period and import each part"
         )
     with _open_binary(source) as handle:
         start = handle.read(8)
@@ -171,7 +181,7 @@ def _open_csv(source, encoding: str) -> Table:
         finally:
             text.close()
 
-    return _split_headings(Table("CSV", [], records(), encoding), text.close)
+    return _split_headings(Table("CSV", [], records(), encoding, text.close), text.close)
 
 
 def _split_headings(table: Table, close) -> Table:
@@ -242,4 +252,4 @@ def _open_xlsx(source) -> Table:
         finally:
             close()
 
-    return _split_headings(Table("XLSX", [], records()), close)
+    return _split_headings(Table("XLSX", [], records(), None, close), close)
