@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+from bench import elearning_import
 from bench.databases import DATA, ROOT
 from bench.pages import TARGET_P95_MS, TARGET_SHARE
 from bench.reports import TARGET_RATIO, TARGET_SECONDS
@@ -25,7 +26,9 @@ def _path(part: str) -> Path:
     return DATA / f"results-{part}.json"
 
 
-def write(machine: dict, reports: dict | None, pages: dict | None) -> Path:
+def write(
+    machine: dict, reports: dict | None, pages: dict | None, imports: dict | None = None
+) -> Path:
     lines = [
         "# Benchmarks",
         "",
@@ -43,7 +46,9 @@ def write(machine: dict, reports: dict | None, pages: dict | None) -> Path:
         lines += _reports(reports)
     if pages:
         lines += _pages(pages)
-    lines += _missed(reports, pages)
+    if imports:
+        lines += elearning_import.section(imports)
+    lines += _missed(reports, pages, elearning_import.missed(imports))
     if ANALYSIS.exists():
         lines += [ANALYSIS.read_text().strip(), ""]
     RESULTS.write_text("\n".join(lines).rstrip() + "\n")
@@ -150,8 +155,8 @@ def _pages(part: dict) -> list[str]:
     return [*lines, ""]
 
 
-def _missed(reports: dict | None, pages: dict | None) -> list[str]:
-    lines = []
+def _missed(reports: dict | None, pages: dict | None, others: list[str] = ()) -> list[str]:
+    lines = list(others)
     for t in (reports or {}).get("timings", []):
         if t["median"] > TARGET_SECONDS:
             lines.append(

@@ -22,14 +22,9 @@ from lms.catalogue.models import Course, DeliveryMode, Provider
 from lms.core.errors import DomainError
 from lms.core.models import utcnow
 from lms.elearning import completions
+from lms.elearning.bulk import Driver
 from lms.elearning.dates import DateReader, DateRefused, uk_today
-from lms.elearning.models import (
-    Completion,
-    CompletionSource,
-    ElearningImport,
-    ImportProblem,
-    UnmatchedCompletion,
-)
+from lms.elearning.models import CompletionSource, ElearningImport, UnmatchedStatus
 from lms.elearning.readers import Table
 from lms.extensions import db
 
@@ -154,15 +149,9 @@ class Rules:
 def settle(rows: list[Row], *, batch: ElearningImport | None) -> list[Row]:
     """Decide the rest of a chunk against the database: added, already held or unmatched. With
     a batch, insert its completions, unmatched rows and problems; without, change nothing."""
+    driver = Driver()
     candidates = [row for row in rows if row.outcome is None]
-    emails = {row.email for row in candidates}
-    people = {}
-    if emails:
-        people = dict(
-            db.session.execute(
-                sa.select(User.email, User.id).where(User.email.in_(list(emails)))
-            ).all()
-        )
+    people = driver.people({row.email for row in candidates})
     matched = []
     for row in candidates:
         row.user_id = people.get(row.email)
@@ -170,35 +159,36 @@ def settle(rows: list[Row], *, batch: ElearningImport | None) -> list[Row]:
             row.outcome, row.value, row.reason = UNMATCHED, row.email, WAITING
         else:
             matched.append(row)
-    _settle_matched(matched, batch)
-    _settle_unmatched([row for row in rows if row.outcome == UNMATCHED], batch)
+    _settle_matched(driver, matched, batch)
+    _settle_unmatched(driver, [row for row in rows if row.outcome == UNMATCHED], batch)
     if batch is not None:
-        problems = [
-            {"import_id": batch.id, "row_number": r.number, "value": r.value, "reason": r.reason}
-            for r in rows
-            if r.outcome in (REJECTED, UNMATCHED)
-        ]
-        if problems:
-            db.session.execute(sa.insert(ImportProblem), problems)
+        driver.insert(
+            "elearning_import_problems",
+            ("import_id", "row_number", "value", "reason"),
+            [
+                (batch.id, row.number, row.value, row.reason)
+                for row in rows
+                if row.outcome in (REJECTED, UNMATCHED)
+            ],
+        )
     return rows
 
 
-def _settle_matched(matched: list[Row], batch: ElearningImport | None) -> None:
+def _settle_matched(driver: Driver, matched: list[Row], batch: ElearningImport | None) -> None:
+    """Completions of people with accounts: already held (earlier, or higher up the file), or
+    added with the person's agency on the day."""
     if not matched:
         return
-    days = [row.day for row in matched]
-    held = set(
-        db.session.execute(
-            sa.select(Completion.user_id, Completion.course_id, Completion.completed_on).where(
-                Completion.user_id.in_(list({row.user_id for row in matched})),
-                Completion.completed_on.between(min(days), max(days)),
-                completions.HELD,
-            )
-        ).all()
+    held = driver.existing(
+        "elearning_completions",
+        ("user_id", "course_id", "completed_on"),
+        ("integer", "integer", "date"),
+        {(row.user_id, row.course.id, driver.day(row.day)) for row in matched},
+        where="t.withdrawn_at IS NULL",
     )
     fresh = []
     for row in matched:
-        key = (row.user_id, row.course.id, row.day)
+        key = (row.user_id, row.course.id, row.day.isoformat())
         if key in held:
             row.outcome = HELD
         else:
@@ -208,68 +198,86 @@ def _settle_matched(matched: list[Row], batch: ElearningImport | None) -> None:
     agencies = completions.agencies_on((row.user_id, row.day) for row in fresh)
     for row in fresh:
         row.agency_id = agencies[(row.user_id, row.day)]
-    if batch is None or not fresh:
+    if batch is None:
         return
-    now = utcnow()
-    db.session.execute(
-        sa.insert(Completion),
+    now, source = driver.moment(utcnow()), CompletionSource.IMPORT.value
+    driver.insert(
+        "elearning_completions",
+        (
+            "user_id",
+            "course_id",
+            "agency_id",
+            "completed_on",
+            "expires_on",
+            "score",
+            "source",
+            "import_id",
+            "recorded_at",
+        ),
         [
-            {
-                "user_id": row.user_id,
-                "course_id": row.course.id,
-                "agency_id": row.agency_id,
-                "completed_on": row.day,
-                "expires_on": completions.expires_on(
-                    row.course.certificate_validity_months, row.day
-                ),
-                "score": row.score,
-                "source": CompletionSource.IMPORT,
-                "import_id": batch.id,
-                "recorded_at": now,
-            }
+            (
+                row.user_id,
+                row.course.id,
+                row.agency_id,
+                driver.day(row.day),
+                driver.day(completions.expires_on(row.course.certificate_validity_months, row.day)),
+                driver.number(row.score),
+                source,
+                batch.id,
+                now,
+            )
             for row in fresh
         ],
     )
 
 
-def _settle_unmatched(waiting: list[Row], batch: ElearningImport | None) -> None:
+def _settle_unmatched(driver: Driver, waiting: list[Row], batch: ElearningImport | None) -> None:
     """Rows for an address nobody has: each waits once per address, module and day."""
     if not waiting or batch is None:
         return
-    known = set(
-        db.session.execute(
-            sa.select(
-                UnmatchedCompletion.email,
-                UnmatchedCompletion.course_id,
-                UnmatchedCompletion.completed_on,
-            ).where(UnmatchedCompletion.email.in_(list({row.email for row in waiting})))
-        ).all()
+    known = driver.existing(
+        "unmatched_completions",
+        ("email", "course_id", "completed_on"),
+        ("text", "integer", "date"),
+        {(row.email, row.course.id, driver.day(row.day)) for row in waiting},
     )
     new = []
     for row in waiting:
-        key = (row.email, row.course.id, row.day)
+        key = (row.email, row.course.id, row.day.isoformat())
         if key not in known:
             known.add(key)
             new.append(row)
-    if new:
-        now = utcnow()
-        db.session.execute(
-            sa.insert(UnmatchedCompletion),
-            [
-                {
-                    "email": row.email,
-                    "name": row.name,
-                    "agency_text": row.agency_text,
-                    "course_id": row.course.id,
-                    "completed_on": row.day,
-                    "score": row.score,
-                    "source": CompletionSource.IMPORT,
-                    "import_id": batch.id,
-                    "received_at": now,
-                }
-                for row in new
-            ],
-        )
+    now, source = driver.moment(utcnow()), CompletionSource.IMPORT.value
+    driver.insert(
+        "unmatched_completions",
+        (
+            "email",
+            "name",
+            "agency_text",
+            "course_id",
+            "completed_on",
+            "score",
+            "source",
+            "import_id",
+            "received_at",
+            "status",
+        ),
+        [
+            (
+                row.email,
+                row.name,
+                row.agency_text,
+                row.course.id,
+                driver.day(row.day),
+                driver.number(row.score),
+                source,
+                batch.id,
+                now,
+                UnmatchedStatus.OPEN.value,
+            )
+            for row in new
+        ],
+    )
 
 
 def _chunks(table: Table, rules: Rules, size: int) -> Iterator[list[Row]]:

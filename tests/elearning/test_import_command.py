@@ -11,12 +11,12 @@ from lms.extensions import db
 from tests.conftest import count
 from tests.elearning import import_fixtures, test_import_service
 from tests.elearning.import_fixtures import csv_bytes, xlsx_bytes
-from tests.elearning.test_import_service import ROWS, DatabaseFails
+from tests.elearning.test_import_service import ROWS
 
 SAMPLES = Path(__file__).parent / "samples"
 
 provider = import_fixtures.provider
-fail_on_third_insert = test_import_service.fail_on_third_insert
+disk_full = test_import_service.disk_full
 
 
 def write(tmp_path, data: bytes, name="export.csv") -> str:
@@ -86,17 +86,19 @@ def test_bad_files_exit_1_and_change_nothing(runner, provider, tmp_path, app):
 
 
 def test_a_failure_half_way_commits_nothing_then_the_file_imports(
-    runner, provider, tmp_path, app, make_user, monkeypatch, fail_on_third_insert
+    runner, provider, tmp_path, app, make_user, monkeypatch, disk_full
 ):
     from lms.elearning import importing
 
     monkeypatch.setattr(importing, "CHUNK_ROWS", 2)
-    people = [make_user(f"staff{n}@example.org").email for n in range(7)]
-    data = csv_bytes([[email, "Someone", "SG1", "03/02/2026", "Completed"] for email in people])
+    people = [make_user(f"staff{n}@example.org") for n in range(7)]
+    data = csv_bytes([[p.email, "Someone", "SG1", "03/02/2026", "Completed"] for p in people])
     path = write(tmp_path, data)
+    disk_full.on(people[5].id)
     result = runner.invoke(args=["import-elearning", path, "--provider", "Learning Pool"])
-    assert isinstance(result.exception, DatabaseFails)
+    assert result.exit_code != 0 and "the disk is full" in str(result.exception)
     assert count(app, Completion) == 0 and count(app, ElearningImport) == 0
+    disk_full.off()
     result = runner.invoke(args=["import-elearning", path, "--provider", "Learning Pool"])
     assert result.output.strip() == (
         "Read 7 rows: 7 added, 0 already held, 0 not completed, 0 unmatched, 0 rejected."
