@@ -14,6 +14,7 @@ from lms.audit import services as audit
 from lms.catalogue.models import Provider
 from lms.core.cells import safe_cell
 from lms.core.models import utcnow
+from lms.core.text import single_line
 from lms.elearning import completions
 from lms.elearning.importing import ImportRefused
 from lms.elearning.models import (
@@ -43,13 +44,20 @@ def digest_of(source) -> str:
     return digest.hexdigest()
 
 
+def _file_name(name: str | None) -> str:
+    """The name the file had on the admin's computer, without its folders or control
+    characters."""
+    name = single_line(name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return name[:255] or "completions.csv"
+
+
 def upload(provider: Provider, data: bytes, file_name: str, *, by: User) -> ElearningImport:
     """Keep an uploaded file for mapping and preview, once it is known to be a CSV or XLSX
     file with rows; FileRefused otherwise (nothing kept)."""
     open_table(data, max_bytes=max_bytes()).close()
     batch = ElearningImport(
         provider_id=provider.id,
-        file_name=os.path.basename(file_name or "completions.csv")[:255] or "completions.csv",
+        file_name=_file_name(file_name),
         sha256=digest_of(data),
         content=data,
         uploaded_by_id=by.id,
@@ -64,7 +72,7 @@ def for_command(provider: Provider, path: str) -> tuple[ElearningImport, Table]:
     table = open_table(path, max_bytes=max_bytes())
     batch = ElearningImport(
         provider_id=provider.id,
-        file_name=os.path.basename(path)[:255],
+        file_name=_file_name(os.path.basename(path)),
         sha256=digest_of(path),
         content=None,
     )

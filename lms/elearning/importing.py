@@ -28,7 +28,7 @@ from lms.elearning.models import CompletionSource, ElearningImport, UnmatchedSta
 from lms.elearning.readers import Table
 from lms.extensions import db
 
-CHUNK_ROWS = 2_000
+CHUNK_ROWS = 5_000
 PREVIEW_ROWS = 20
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 

@@ -10,6 +10,7 @@ import codecs
 import csv
 import io
 import os
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from lms.core.errors import DomainError
 from lms.core.text import single_line
 
 CHUNK = 1 << 16
+# What single_line removes: C0 and C1 controls, DEL, and the line and paragraph separators.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 # Longest cell kept: longer text is cut (no column of the service holds more).
 CELL_MAX = 500
@@ -175,7 +178,11 @@ def _open_csv(source, encoding: str) -> Table:
     def records():
         try:
             for number, cells in enumerate(reader, start=1):
-                yield number, _trimmed([_clean(cell) for cell in cells])
+                if CONTROL.search("".join(cells)):
+                    cells = [_clean(cell) for cell in cells]
+                else:  # the usual row: nothing to clean but the spaces around each cell
+                    cells = [cell.strip()[:CELL_MAX] for cell in cells]
+                yield number, _trimmed(cells)
         except csv.Error as error:
             raise FileRefused(f"The file cannot be read as CSV: {error}") from None
         finally:

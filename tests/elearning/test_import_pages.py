@@ -227,3 +227,24 @@ def test_a_file_above_the_services_own_upload_limit_but_within_the_imports_is_ta
     assert app.config["MAX_CONTENT_LENGTH"] < len(data) < 20 * 1024 * 1024
     assert upload(client, provider["id"], data).status_code == 302
     assert count(app, ElearningImport) == 1
+
+
+def test_only_administrators_can_upload_or_undo(client, login, make_user, provider, app):
+    login(make_user(roles=(Role.COORDINATOR,), agency_id=provider["agency"]))
+    token = csrf_token(client, "/account")
+    response = client.post(
+        f"{BASE}/new",
+        data={"csrf_token": token, "provider_id": str(provider["id"])},
+        headers={"Referer": f"https://localhost{BASE}/new"},
+    )
+    assert response.status_code == 403
+    assert count(app, ElearningImport) == 0
+
+
+def test_the_file_name_keeps_no_folders_or_control_characters(
+    client, login, make_user, provider, app
+):
+    sign_in_admin(login, make_user, provider)
+    upload(client, provider["id"], csv_bytes(ROWS), name="exports/june\x07.csv")
+    with app.app_context():
+        assert db.session.scalars(sa.select(ElearningImport.file_name)).one() == "june .csv"

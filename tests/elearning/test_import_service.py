@@ -260,3 +260,33 @@ def test_a_database_check_keeps_the_counts_adding_up(app, provider):
         db.session.add(batch)
         with pytest.raises(sa.exc.IntegrityError):
             db.session.commit()
+
+
+def test_an_archived_module_still_matches_its_code(app, provider):
+    from lms.catalogue.models import Course, CourseStatus
+
+    with app.app_context():
+        db.session.get(Course, provider["level1"]).status = CourseStatus.ARCHIVED
+        db.session.commit()
+    rows = [["amina@example.org", "Amina", "SG1", "03/02/2026", "Completed"]]
+    assert (
+        import_file(app, provider["id"], csv_bytes(rows), by_id=provider["amina"].id)["added"] == 1
+    )
+
+
+def test_a_module_of_another_provider_or_a_classroom_course_is_unknown(
+    app, provider, make_module, make_course
+):
+    from lms.catalogue.models import Course
+
+    make_module("Elsewhere", module_code="OTHER1")
+    classroom = make_course("Face to face course", mode="classroom")
+    with app.app_context():
+        db.session.get(Course, classroom).provider_id = provider["id"]
+        db.session.commit()
+    rows = [
+        ["amina@example.org", "Amina", "OTHER1", "03/02/2026", "Completed"],
+        ["amina@example.org", "Amina", "Face to face course", "03/02/2026", "Completed"],
+    ]
+    counts = import_file(app, provider["id"], csv_bytes(rows), by_id=provider["amina"].id)
+    assert (counts["rejected"], counts["added"]) == (2, 0)
