@@ -4,6 +4,7 @@ ready for the driver here once (per dialect, as SQLAlchemy's own column types st
 the statements are plain SQL, on the session's connection and in its transaction.
 Both SQLite and PostgreSQL; only table and column names come from code, never from a file."""
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -59,33 +60,33 @@ class Driver:
         if not emails:
             return {}
         if self.sqlite:
-            sql = f"SELECT email, id FROM users WHERE email IN ({', '.join('?' * len(emails))})"
-            return dict(self.connection.exec_driver_sql(sql, tuple(emails)).all())
+            sql = "SELECT email, id FROM users WHERE email IN (SELECT value FROM json_each(?))"
+            return dict(self.connection.exec_driver_sql(sql, (json.dumps(emails),)).all())
         sql = "SELECT email, id FROM users WHERE email = ANY(%s)"
         return dict(self.connection.exec_driver_sql(sql, (emails,)).all())
 
     def existing(
         self, table: str, columns: Sequence[str], types: Sequence[str], keys, *, where: str = ""
     ) -> set[tuple]:
-        """Which of the keys (tuples of the columns' values) a table holds, days as ISO text:
-        joined to the keys as a list of VALUES on SQLite (a row-value IN would scan the index)
-        and to arrays of them on PostgreSQL."""
+        """Which of the keys (tuples of the columns' values) a table holds, days as ISO text.
+        The keys travel as one value, a JSON list (SQLite) or arrays (PostgreSQL), so the
+        statement is the same for every chunk: the driver prepares it once, and the planner
+        searches the table's index for each key."""
         keys = list(keys)
         if not keys:
             return set()
-        names = [f"k{n}" for n in range(len(columns))]
-        on = " AND ".join(
-            f"t.{column} = k.{name}" for column, name in zip(columns, names, strict=True)
-        )
         picked = ", ".join(f"t.{column}" for column in columns)
         if self.sqlite:
-            one = f"({', '.join('?' * len(columns))})"
-            sql = (
-                f"WITH k({', '.join(names)}) AS (VALUES {', '.join([one] * len(keys))}) "
-                f"SELECT {picked} FROM k JOIN {table} t ON {on}"
+            on = " AND ".join(
+                f"t.{column} = json_extract(k.value, '$[{n}]')" for n, column in enumerate(columns)
             )
-            params = tuple(item for key in keys for item in key)
+            sql = f"SELECT {picked} FROM json_each(?) AS k JOIN {table} t ON {on}"
+            params = (json.dumps(keys),)
         else:
+            names = [f"k{n}" for n in range(len(columns))]
+            on = " AND ".join(
+                f"t.{column} = k.{name}" for column, name in zip(columns, names, strict=True)
+            )
             arrays = ", ".join(f"%s::{kind}[]" for kind in types)
             sql = (
                 f"SELECT {picked} FROM unnest({arrays}) AS k({', '.join(names)}) "
