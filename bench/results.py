@@ -42,17 +42,38 @@ def write(
         *(f"| {name} | {value} |" for name, value in machine.items()),
         "",
     ]
-    if reports:
-        lines += _reports(reports)
-    if pages:
-        lines += _pages(pages)
+    # A part not measured on this machine keeps its section from the file as it is (the
+    # figures of each part live in bench/.data/, which only the machine that ran it has).
+    previous = _previous_sections()
+    lines += _reports(reports) if reports else previous.get("## Reports", [])
+    lines += _pages(pages) if pages else previous.get("## Pages under load", [])
     if imports:
         lines += elearning_import.section(imports)
-    lines += _missed(reports, pages, elearning_import.missed(imports))
+    kept = []
+    if not (reports and pages):
+        kept = [
+            line[2:]
+            for line in previous.get("## Targets missed, by how much", [])
+            if line.startswith("- ") and not line.startswith("- E-learning import")
+        ]
+    lines += _missed(reports, pages, [*kept, *elearning_import.missed(imports)])
     if ANALYSIS.exists():
         lines += [ANALYSIS.read_text().strip(), ""]
     RESULTS.write_text("\n".join(lines).rstrip() + "\n")
     return RESULTS
+
+
+def _previous_sections() -> dict[str, list[str]]:
+    """The sections of RESULTS.md as it is now, by heading, each with its lines."""
+    sections: dict[str, list[str]] = {}
+    current = None
+    for line in RESULTS.read_text().splitlines() if RESULTS.exists() else []:
+        if line.startswith("## "):
+            current = line
+            sections[current] = []
+        if current is not None:
+            sections[current].append(line)
+    return sections
 
 
 def _when(part: dict) -> str:

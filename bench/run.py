@@ -81,7 +81,10 @@ def main(argv: list[str] | None = None) -> int:
         )
 
     path = results.write(
-        machine.describe(postgresql.url),
+        # The import part makes its own PostgreSQL database, and needs no other.
+        machine.describe(
+            elearning_import.postgresql_url() if args.only == "elearning-import" else postgresql.url
+        ),
         results.saved("reports"),
         results.saved("pages"),
         results.saved("elearning-import"),

@@ -22,7 +22,7 @@ from lms.catalogue.models import Course, DeliveryMode, Provider
 from lms.core.errors import DomainError
 from lms.core.models import utcnow
 from lms.elearning import completions
-from lms.elearning.bulk import Driver
+from lms.elearning.bulk import Driver, roomy_cache
 from lms.elearning.dates import DateReader, DateRefused, uk_today
 from lms.elearning.models import CompletionSource, ElearningImport, UnmatchedStatus
 from lms.elearning.readers import Table
@@ -339,11 +339,12 @@ def run(
     rules = Rules(provider, mapping, table.headings)
     counts = dict.fromkeys(OUTCOMES, 0)
     try:
-        for chunk in _chunks(table, rules, chunk_rows or CHUNK_ROWS):
-            for row in settle(chunk, batch=batch):
-                counts[row.outcome] += 1
-            if progress is not None:
-                progress(len(chunk))
+        with roomy_cache():
+            for chunk in _chunks(table, rules, chunk_rows or CHUNK_ROWS):
+                for row in settle(chunk, batch=batch):
+                    counts[row.outcome] += 1
+                if progress is not None:
+                    progress(len(chunk))
     finally:
         table.close()
     batch.rows_read = sum(counts.values())
