@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from bench import elearning_import
+from bench import elearning_import_report as elearning_import
 from bench.databases import DATA, ROOT
 from bench.pages import TARGET_P95_MS, TARGET_SHARE
 from bench.reports import TARGET_RATIO, TARGET_SECONDS
