@@ -195,8 +195,10 @@ def _settle_matched(driver: Driver, matched: list[Row], batch: ElearningImport |
             held.add(key)
             row.outcome = ADDED
             fresh.append(row)
-    agencies = completions.agencies_on((row.user_id, row.day) for row in fresh)
-    for row in fresh:
+    # A preview shows the agency of every row it matched; an import needs it only to add.
+    shown = matched if batch is None else fresh
+    agencies = completions.agencies_on((row.user_id, row.day) for row in shown)
+    for row in shown:
         row.agency_id = agencies[(row.user_id, row.day)]
     if batch is None:
         return

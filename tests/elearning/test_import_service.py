@@ -18,6 +18,7 @@ from lms.elearning.models import (
     ImportProblem,
     UnmatchedCompletion,
 )
+from lms.elearning.readers import open_table
 from lms.extensions import db
 from tests.conftest import count
 from tests.elearning import import_fixtures
@@ -290,3 +291,18 @@ def test_a_module_of_another_provider_or_a_classroom_course_is_unknown(
     ]
     counts = import_file(app, provider["id"], csv_bytes(rows), by_id=provider["amina"].id)
     assert (counts["rejected"], counts["added"]) == (2, 0)
+
+
+def test_a_preview_changes_nothing_and_names_each_persons_agency(app, provider):
+    first = [["amina@example.org", "Amina", "SG1", "03/02/2026", "Completed"]]
+    import_file(app, provider["id"], csv_bytes(first), by_id=provider["amina"].id)
+    rows = first + [["zoe@example.org", "Zoë", "SG2", "04/02/2026", "Passed"]]
+    with app.app_context():
+        provider_row = db.session.get(Provider, provider["id"])
+        table = open_table(csv_bytes(rows))
+        preview = importing.preview(provider_row, table, MAPPING)
+        shown = importing.people_shown(preview)
+    assert [row.outcome for row in preview] == ["already_held", "added"]
+    assert shown[provider["amina"].id] == ("Amina Patel", "Riverside Health")
+    assert shown[provider["zoe"].id] == ("Zoë Brown", "Riverside Health")
+    assert count(app, Completion) == 1
