@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+from bench import elearning_import_report as elearning_import
 from bench.databases import DATA, ROOT
 from bench.pages import TARGET_P95_MS, TARGET_SHARE
 from bench.reports import TARGET_RATIO, TARGET_SECONDS
@@ -25,7 +26,9 @@ def _path(part: str) -> Path:
     return DATA / f"results-{part}.json"
 
 
-def write(machine: dict, reports: dict | None, pages: dict | None) -> Path:
+def write(
+    machine: dict, reports: dict | None, pages: dict | None, imports: dict | None = None
+) -> Path:
     lines = [
         "# Benchmarks",
         "",
@@ -39,15 +42,38 @@ def write(machine: dict, reports: dict | None, pages: dict | None) -> Path:
         *(f"| {name} | {value} |" for name, value in machine.items()),
         "",
     ]
-    if reports:
-        lines += _reports(reports)
-    if pages:
-        lines += _pages(pages)
-    lines += _missed(reports, pages)
+    # A part not measured on this machine keeps its section from the file as it is (the
+    # figures of each part live in bench/.data/, which only the machine that ran it has).
+    previous = _previous_sections()
+    lines += _reports(reports) if reports else previous.get("## Reports", [])
+    lines += _pages(pages) if pages else previous.get("## Pages under load", [])
+    if imports:
+        lines += elearning_import.section(imports)
+    kept = []
+    if not (reports and pages):
+        kept = [
+            line[2:]
+            for line in previous.get("## Targets missed, by how much", [])
+            if line.startswith("- ") and not line.startswith("- E-learning import")
+        ]
+    lines += _missed(reports, pages, [*kept, *elearning_import.missed(imports)])
     if ANALYSIS.exists():
         lines += [ANALYSIS.read_text().strip(), ""]
     RESULTS.write_text("\n".join(lines).rstrip() + "\n")
     return RESULTS
+
+
+def _previous_sections() -> dict[str, list[str]]:
+    """The sections of RESULTS.md as it is now, by heading, each with its lines."""
+    sections: dict[str, list[str]] = {}
+    current = None
+    for line in RESULTS.read_text().splitlines() if RESULTS.exists() else []:
+        if line.startswith("## "):
+            current = line
+            sections[current] = []
+        if current is not None:
+            sections[current].append(line)
+    return sections
 
 
 def _when(part: dict) -> str:
@@ -150,8 +176,8 @@ def _pages(part: dict) -> list[str]:
     return [*lines, ""]
 
 
-def _missed(reports: dict | None, pages: dict | None) -> list[str]:
-    lines = []
+def _missed(reports: dict | None, pages: dict | None, others: list[str] = ()) -> list[str]:
+    lines = list(others)
     for t in (reports or {}).get("timings", []):
         if t["median"] > TARGET_SECONDS:
             lines.append(

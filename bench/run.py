@@ -1,5 +1,5 @@
 """Run the benchmarks and write bench/RESULTS.md: `make bench`, or
-`.venv/bin/python bench/run.py [--fresh] [--only reports|pages] [--repeat N] ...`.
+`.venv/bin/python bench/run.py [--fresh] [--only reports|pages|elearning-import] [--repeat N] ...`.
 
 The first run builds its own databases (about a minute); later runs reuse them."""
 
@@ -12,15 +12,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import databases, machine, pages, reports, results  # noqa: E402
+from bench import databases, elearning_import, machine, pages, reports, results  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fresh", action="store_true", help="drop and rebuild both databases")
-    parser.add_argument("--only", choices=("reports", "pages"), help="run one part only")
+    parser.add_argument(
+        "--only", choices=("reports", "pages", "elearning-import"), help="run one part only"
+    )
     parser.add_argument("--repeat", type=int, default=9, help="timed runs of each report")
     parser.add_argument("--warmup", type=int, default=2, help="untimed runs of each report first")
+    parser.add_argument("--import-repeat", type=int, default=3, help="runs of each import")
     parser.add_argument("--seconds", type=int, default=15, help="wrk's run per page")
     parser.add_argument("--page-warmup", type=int, default=5, help="wrk's warm-up per page, s")
     parser.add_argument("--connections", type=int, default=50, help="wrk's open connections")
@@ -33,11 +36,13 @@ def main(argv: list[str] | None = None) -> int:
     postgresql = databases.postgresql()
     print("Preparing the databases", flush=True)
     wanted = [postgresql] if args.only == "pages" else [databases.sqlite(), postgresql]
+    if args.only == "elearning-import":
+        wanted = []  # it makes databases of its own
     for database in wanted:
         databases.prepare(database, fresh=args.fresh)
         print(f"  {database.name}: {'seeded' if database.seeded_now else 'reused'}", flush=True)
 
-    if args.only != "pages":
+    if args.only in (None, "reports"):
         load_average = os.getloadavg()[0]
         print(f"Reports ({args.warmup} warm-up, {args.repeat} timed runs each)", flush=True)
         try:
@@ -51,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         results.save("reports", _reports_part(args, wanted, timings, load_average))
 
-    if args.only != "reports":
+    if args.only in (None, "pages"):
         load_average = os.getloadavg()[0]
         server = pages.Server(args.workers, args.worker_class, args.threads)
         print(f"Pages ({server.described}, {args.connections} connections)", flush=True)
@@ -64,8 +69,25 @@ def main(argv: list[str] | None = None) -> int:
         )
         results.save("pages", _pages_part(args, server, loads, load_average))
 
+    if args.only in (None, "elearning-import"):
+        load_average = os.getloadavg()[0]
+        print(f"E-learning import ({args.import_repeat} runs of each file)", flush=True)
+        runs = elearning_import.run(repeat=args.import_repeat)
+        results.save(
+            "elearning-import",
+            elearning_import.figures(
+                runs, measured_at=_now(), load_average=load_average, repeat=args.import_repeat
+            ),
+        )
+
     path = results.write(
-        machine.describe(postgresql.url), results.saved("reports"), results.saved("pages")
+        # The import part makes its own PostgreSQL database, and needs no other.
+        machine.describe(
+            elearning_import.postgresql_url() if args.only == "elearning-import" else postgresql.url
+        ),
+        results.saved("reports"),
+        results.saved("pages"),
+        results.saved("elearning-import"),
     )
     print(f"Wrote {path.relative_to(databases.ROOT)}")
     return 0

@@ -107,6 +107,7 @@ ADMIN_PAGES = (
         also=("admin.new_user", "admin.edit_user"),
     ),
     Page("Charges", "charges.admin_charges", also=("charges.decide",)),
+    Page("E-learning imports", "elearning_imports.index", also=("elearning_imports.",)),
     Page("Attendance", "attendance.decisions"),
     Page("Live e-learning", "xapi_credentials.overview", also=("xapi_credentials.",)),
     Page("Unmatched e-learning", "elearning_unmatched.index", also=("elearning_unmatched.",)),

@@ -83,8 +83,12 @@ def agencies_on(pairs: Iterable[tuple[int, date]]) -> dict[tuple[int, date], int
     )
     for row in db.session.execute(query):
         memberships.setdefault(row.user_id, []).append(row)
+    # The current agency only of people with no membership history (seldom anyone).
+    without = list(people - memberships.keys())
     current = dict(
-        db.session.execute(sa.select(User.id, User.agency_id).where(User.id.in_(people))).all()
+        db.session.execute(sa.select(User.id, User.agency_id).where(User.id.in_(without))).all()
+        if without
+        else []
     )
     found = {}
     for user_id, day in pairs:

@@ -100,6 +100,14 @@ MATRIX = {
     "/api/v1/reports": {role: 401 for role in ROLES},
     "/api/v1/reports/{report}": {role: 401 for role in ROLES},
     # --- e-learning imports, and the providers' saved mappings ---
+    "/admin/elearning/imports": only("admin"),
+    "/admin/elearning/imports/new": only("admin"),
+    "/admin/elearning/imports/{import}": only("admin"),
+    "/admin/elearning/imports/{import}/errors.csv": only("admin"),
+    # The route's import holds no file to read and was not imported: back to its page.
+    "/admin/elearning/imports/{import}/columns": only("admin") | {"admin": 302},
+    "/admin/elearning/imports/{import}/preview": only("admin") | {"admin": 302},
+    "/admin/elearning/imports/{import}/undo": only("admin") | {"admin": 302},
     # --- (end of e-learning imports, and the providers' saved mappings) ---
     # --- xAPI credentials ---
     "/admin/xapi": only("admin"),
