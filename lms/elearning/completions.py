@@ -3,11 +3,13 @@ declaration, an unmatched row matched later): which agency a completion counts f
 expires, adding it once, withdrawing it, and attaching waiting rows to a person."""
 
 import calendar
+import json
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from lms.accounts.models import AgencyMembership, User
 from lms.audit import services as audit
@@ -62,6 +64,16 @@ def _day_end(day: date) -> datetime:
     return datetime.combine(day, time.max, tzinfo=UTC)
 
 
+def _ids(ids: set[int]):
+    """The ids as one parameter (a JSON list on SQLite, an array on PostgreSQL), so a chunk of
+    thousands of people is one short statement the driver prepares once, not a parameter each."""
+    ids = sorted(ids)
+    if db.session.get_bind().dialect.name == "sqlite":
+        values = sa.func.json_each(sa.literal(json.dumps(ids))).table_valued("value")
+        return sa.select(values.c.value)
+    return sa.select(sa.func.unnest(sa.literal(ids, type_=postgresql.ARRAY(sa.Integer))))
+
+
 def agencies_on(pairs: Iterable[tuple[int, date]]) -> dict[tuple[int, date], int]:
     """The agency each person belonged to on each day: the membership that had started by the
     end of that day and not ended before it; a day before any membership (a completion older
@@ -78,7 +90,7 @@ def agencies_on(pairs: Iterable[tuple[int, date]]) -> dict[tuple[int, date], int
             AgencyMembership.started_at,
             AgencyMembership.ended_at,
         )
-        .where(AgencyMembership.user_id.in_(people))
+        .where(AgencyMembership.user_id.in_(_ids(people)))
         .order_by(AgencyMembership.user_id, AgencyMembership.started_at, AgencyMembership.id)
     )
     for row in db.session.execute(query):
