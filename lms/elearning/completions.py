@@ -4,6 +4,7 @@ expires, adding it once, withdrawing it, and attaching waiting rows to a person.
 
 import calendar
 import json
+import math
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -94,7 +95,10 @@ def agencies_on(pairs: Iterable[tuple[int, date]]) -> dict[tuple[int, date], int
         .order_by(AgencyMembership.user_id, AgencyMembership.started_at, AgencyMembership.id)
     )
     for row in db.session.execute(query):
-        memberships.setdefault(row.user_id, []).append(row)
+        ended = row.ended_at.timestamp() if row.ended_at is not None else math.inf
+        memberships.setdefault(row.user_id, []).append(
+            (row.started_at.timestamp(), ended, row.agency_id)
+        )
     # The current agency only of people with no membership history (seldom anyone).
     without = list(people - memberships.keys())
     current = dict(
@@ -102,16 +106,23 @@ def agencies_on(pairs: Iterable[tuple[int, date]]) -> dict[tuple[int, date], int
         if without
         else []
     )
+    day_ends: dict[date, float] = {}
     found = {}
     for user_id, day in pairs:
-        history = memberships.get(user_id, [])
-        agency_id = history[0].agency_id if history else current.get(user_id)
-        end = _day_end(day)
-        for row in history:
-            if row.started_at <= end:
-                agency_id = row.agency_id
-            if row.started_at <= end and (row.ended_at is None or row.ended_at > end):
-                break
+        history = memberships.get(user_id)
+        if not history:
+            found[(user_id, day)] = current.get(user_id)
+            continue
+        agency_id = history[0][2]
+        if len(history) > 1:
+            end = day_ends.get(day)
+            if end is None:
+                end = day_ends[day] = _day_end(day).timestamp()
+            for started, ended, agency in history:
+                if started <= end:
+                    agency_id = agency
+                    if ended > end:
+                        break
         found[(user_id, day)] = agency_id
     return found
 

@@ -118,13 +118,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_elearning_completions'))
     )
     with op.batch_alter_table('elearning_completions', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_elearning_completions_agency_id'), ['agency_id'], unique=False)
         batch_op.create_index('ix_elearning_completions_completed_on', ['completed_on'], unique=False)
-        batch_op.create_index(batch_op.f('ix_elearning_completions_course_id'), ['course_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_elearning_completions_declaration_id'), ['declaration_id'], unique=False)
         batch_op.create_index('ix_elearning_completions_expires_on', ['expires_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_elearning_completions_import_id'), ['import_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_elearning_completions_user_id'), ['user_id'], unique=False)
         batch_op.create_index('uq_elearning_completions_held', ['user_id', 'course_id', 'completed_on'], unique=True, sqlite_where=sa.text('withdrawn_at IS NULL'), postgresql_where=sa.text('withdrawn_at IS NULL'))
 
     op.create_table('elearning_import_problems',
@@ -237,13 +233,9 @@ def downgrade():
     op.drop_table('elearning_import_problems')
     with op.batch_alter_table('elearning_completions', schema=None) as batch_op:
         batch_op.drop_index('uq_elearning_completions_held', sqlite_where=sa.text('withdrawn_at IS NULL'), postgresql_where=sa.text('withdrawn_at IS NULL'))
-        batch_op.drop_index(batch_op.f('ix_elearning_completions_user_id'))
         batch_op.drop_index(batch_op.f('ix_elearning_completions_import_id'))
         batch_op.drop_index('ix_elearning_completions_expires_on')
-        batch_op.drop_index(batch_op.f('ix_elearning_completions_declaration_id'))
-        batch_op.drop_index(batch_op.f('ix_elearning_completions_course_id'))
         batch_op.drop_index('ix_elearning_completions_completed_on')
-        batch_op.drop_index(batch_op.f('ix_elearning_completions_agency_id'))
 
     op.drop_table('elearning_completions')
     with op.batch_alter_table('xapi_credentials', schema=None) as batch_op:
