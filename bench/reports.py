@@ -19,7 +19,7 @@ from lms.accounts.models import Sector
 from lms.catalogue.models import DeliveryMode
 from lms.core.timefmt import local
 from lms.extensions import db
-from lms.reports import build, periods
+from lms.reports import build, elearning, periods
 from lms.reports.filters import parse_args
 from lms.reports.tables import Table, rate
 
@@ -324,7 +324,7 @@ def _elearning(case: Case, rows: list) -> dict:
             row["level"] = f"Level {row['level']}"
     by = case.name.removeprefix("elearning-by-")
     key = {"agency": "agency", "sector": "sector", "module": "course_id"}[by]
-    chart = sorted(body, key=lambda r: (-r["completions"], r[by]))[: build.CHART_ROWS]
+    chart = sorted(body, key=lambda r: (-r["completions"], r[by]))[: elearning.CHART_ROWS]
     return {
         "rows": {r[key]: r for r in body},
         "total": total,
