@@ -64,19 +64,10 @@ def _form(now: datetime):
 def _first_and_last_days() -> tuple[date | None, date | None]:
     """The UK dates of the first and last sessions and e-learning completions, in one query."""
     starts, done = CourseSession.starts_at, Completion.completed_on
-    found = db.session.execute(
-        sa.select(
-            *(
-                sa.select(aggregate).scalar_subquery()
-                for aggregate in (sa.func.min(starts), sa.func.max(starts))
-            ),
-            *(
-                sa.select(aggregate).scalar_subquery()
-                for aggregate in (sa.func.min(done), sa.func.max(done))
-            ),
-        )
+    aggregates = (sa.func.min(starts), sa.func.max(starts), sa.func.min(done), sa.func.max(done))
+    first_start, last_start, first_done, last_done = db.session.execute(
+        sa.select(*(sa.select(aggregate).scalar_subquery() for aggregate in aggregates))
     ).one()
-    first_start, last_start, first_done, last_done = found
     firsts = [day for day in (first_start and local(first_start).date(), first_done) if day]
     lasts = [day for day in (last_start and local(last_start).date(), last_done) if day]
     return min(firsts, default=None), max(lasts, default=None)

@@ -303,6 +303,8 @@ def test_an_empty_period_and_the_definitions(client, login, learning):
     page = client.get("/reports/elearning-by-module?period=2025-01-01..2025-03-30").get_data(True)
     assert page_cells(page)[1:] == [["No figures for this period and these filters."]]
     assert "No figures to chart" in page
+    assert 'name="level"' in page and 'name="mode"' not in page  # e-learning is one mode
+    assert 'name="mode"' in client.get("/reports/programme").get_data(True)
     index = client.get("/reports").get_data(True)
     assert "E-learning completions by agency" in index
     assert "the person&#39;s agency on the day they completed it" in index
