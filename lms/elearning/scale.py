@@ -84,10 +84,14 @@ def bulk_insert(table: sa.Table, rows: list[dict]) -> None:
     parameters = list(zip(*columns, strict=True))
     if not compiled.positional:
         parameters = [dict(zip(order, values, strict=True)) for values in parameters]
-    indexes = list(table.indexes)
+    # The first chunk goes in with the indexes in place, so that the transaction has begun and
+    # dropping them is part of it (SQLite's driver would otherwise commit the DROP at once, and
+    # a refused insert would leave the table without its indexes).
+    connection.exec_driver_sql(str(compiled), parameters[:CHUNK])
+    indexes = list(table.indexes) if len(parameters) > CHUNK else []
     for index in indexes:
         index.drop(bind=connection)
-    for start in range(0, len(parameters), CHUNK):
+    for start in range(CHUNK, len(parameters), CHUNK):
         connection.exec_driver_sql(str(compiled), parameters[start : start + CHUNK])
     for index in indexes:
         index.create(bind=connection)

@@ -215,3 +215,38 @@ def test_seed_scale_adds_e_learning_completions_held_once_for_the_agency_on_the_
             period = parse_args({"period": year}, now=NOW).period
             expected = sum(period.first <= row.completed_on <= period.last for row in rows)
             assert table.total["completions"] == expected > 0
+
+
+def test_the_bulk_insert_still_refuses_a_completion_held_twice(
+    app, make_user, make_module, monkeypatch
+):
+    from datetime import date
+
+    from lms.elearning import scale as elearning_scale
+    from lms.elearning.models import Completion, CompletionSource
+    from lms.elearning.scale import bulk_insert
+
+    monkeypatch.setattr(elearning_scale, "CHUNK", 1)  # so the indexes are dropped and rebuilt
+    person, module = make_user(), make_module()
+    row = {
+        "user_id": person.id,
+        "course_id": module,
+        "agency_id": person.agency_id,
+        "completed_on": date(2025, 6, 1),
+        "source": CompletionSource.IMPORT,
+        "recorded_at": NOW,
+    }
+    with app.app_context():
+        bulk_insert(Completion.__table__, [{"id": 1, **row}])
+        db.session.commit()
+        assert db.session.get(Completion, 1).completed_on == date(2025, 6, 1)
+        other = {**row, "completed_on": date(2025, 6, 2)}
+        with pytest.raises(sa.exc.IntegrityError):
+            bulk_insert(Completion.__table__, [{"id": 2, **other}, {"id": 3, **row}])
+        db.session.rollback()
+        names = {
+            index["name"] for index in sa.inspect(db.engine).get_indexes(Completion.__tablename__)
+        }
+        assert "uq_elearning_completions_held" in names and len(names) == 8
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Completion)) == 1
+        assert db.session.get(Completion, 1).recorded_at == NOW
