@@ -99,7 +99,6 @@ FIRST_COLUMNS = {
         Column("level", "Level", TEXT),
     ],
 }
-LABELS = {"agency": "agency", "sector": "sector", "module": "module"}
 
 
 def _table(f: Filters, by: str) -> Table:
@@ -114,7 +113,7 @@ def _table(f: Filters, by: str) -> Table:
         if "level" in row:
             row["level"] = f"Level {row['level']}"
         rows.append(row)
-    label = LABELS[by]
+    label = by  # the column naming each row
     rows.sort(key=lambda row: (row[label].lower(), row.get("agency_id") or row.get("course_id")))
     first = FIRST_COLUMNS[by]
     total |= {column.key: "" for column in first} | {first[0].key: "Total"}
