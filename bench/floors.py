@@ -265,6 +265,56 @@ FROM per_year py
 LEFT JOIN waiting w ON w.year = py.year
 """
 
+# E-learning: held completions dated within the period's UK dates (both included), counted for
+# the agency recorded on them; people are different people, once in the total however many rows.
+HELD_COMPLETIONS = """
+    held AS (
+        SELECT c.user_id, c.agency_id, c.course_id, c.source
+        FROM elearning_completions c
+        WHERE c.withdrawn_at IS NULL
+          AND c.completed_on >= :first_day AND c.completed_on <= :last_day
+    )"""
+COMPLETION_SUMS = """
+        COUNT(h.user_id) AS completions,
+        COUNT(DISTINCT h.user_id) AS people,
+        COALESCE(SUM(CASE WHEN h.source = 'self_declared' THEN 1 ELSE 0 END), 0) AS declared"""
+
+ELEARNING_BY_AGENCY = f"""
+WITH {HELD_COMPLETIONS}
+SELECT 'row' AS part, a.name AS agency, a.sector,{COMPLETION_SUMS}
+FROM held h
+JOIN agencies a ON a.id = h.agency_id
+GROUP BY a.id, a.name, a.sector
+UNION ALL
+SELECT 'total', NULL, NULL,{COMPLETION_SUMS}
+FROM held h
+"""
+
+ELEARNING_BY_SECTOR = f"""
+WITH {HELD_COMPLETIONS}
+SELECT 'row' AS part, a.sector,{COMPLETION_SUMS}
+FROM held h
+JOIN agencies a ON a.id = h.agency_id
+GROUP BY a.sector
+UNION ALL
+SELECT 'total', NULL,{COMPLETION_SUMS}
+FROM held h
+"""
+
+ELEARNING_BY_MODULE = f"""
+WITH {HELD_COMPLETIONS}
+SELECT 'row' AS part, m.id AS course_id, m.title AS module,
+    COALESCE(m.module_code, '') AS module_code, COALESCE(p.name, '') AS provider,
+    m.level,{COMPLETION_SUMS}
+FROM held h
+JOIN courses m ON m.id = h.course_id
+LEFT JOIN providers p ON p.id = m.provider_id
+GROUP BY m.id, m.title, m.module_code, p.name, m.level
+UNION ALL
+SELECT 'total', NULL, NULL, NULL, NULL, NULL,{COMPLETION_SUMS}
+FROM held h
+"""
+
 FLOORS = {
     ("programme", "mode"): PROGRAMME_BY_MODE,
     ("programme", "theme"): PROGRAMME_BY_THEME,
@@ -273,10 +323,14 @@ FLOORS = {
     ("multi-agency-mix", None): MULTI_AGENCY_MIX,
     ("unmet-demand", None): UNMET_DEMAND,
     ("trend", None): TREND,
+    ("elearning-by-agency", None): ELEARNING_BY_AGENCY,
+    ("elearning-by-sector", None): ELEARNING_BY_SECTOR,
+    ("elearning-by-module", None): ELEARNING_BY_MODULE,
 }
 # Columns read back as the app reads them (a moment, not SQLite's text).
 RESULT_TYPES = {("multi-agency-mix", None): {"starts_at": UTCDateTime()}}
 MOMENTS = ("start", "end", "now", "second_year", "third_year")
+DAYS = ("first_day", "last_day")
 
 
 def statement(key: tuple[str, str | None]) -> sa.TextClause | sa.TextualSelect:
@@ -285,6 +339,8 @@ def statement(key: tuple[str, str | None]) -> sa.TextClause | sa.TextualSelect:
     sql = FLOORS[key]
     names = [name for name in MOMENTS if f":{name}" in sql]
     query = sa.text(sql).bindparams(*(sa.bindparam(name, type_=UTCDateTime()) for name in names))
+    if ":first_day" in sql:
+        query = query.bindparams(*(sa.bindparam(name, type_=sa.Date()) for name in DAYS))
     if ":year1" in sql:
         query = query.bindparams(*(sa.bindparam(f"year{n}", type_=sa.String()) for n in (1, 2, 3)))
     if key in RESULT_TYPES:
@@ -294,6 +350,8 @@ def statement(key: tuple[str, str | None]) -> sa.TextClause | sa.TextualSelect:
 
 def parameters(name: str, f: Filters, now: datetime) -> dict:
     """The period's bounds (for the trend: the three years it spans) and the moment `now`."""
+    if name.startswith("elearning-"):
+        return {"first_day": f.period.first, "last_day": f.period.last}
     if name != "trend":
         return {"start": f.period.starts_at, "end": f.period.ends_at, "now": now}
     years = periods.last_three_years(f.period)

@@ -19,7 +19,7 @@ from lms.accounts.models import Sector
 from lms.catalogue.models import DeliveryMode
 from lms.core.timefmt import local
 from lms.extensions import db
-from lms.reports import build, periods
+from lms.reports import build, elearning, periods
 from lms.reports.filters import parse_args
 from lms.reports.tables import Table, rate
 
@@ -56,6 +56,9 @@ CASES = [
     Case("multi-agency-mix"),
     Case("unmet-demand"),
     Case("trend"),
+    Case("elearning-by-agency"),
+    Case("elearning-by-sector"),
+    Case("elearning-by-module"),
 ]
 
 
@@ -215,6 +218,9 @@ def _key(case: Case, row: dict):
         "multi-agency-mix": lambda: row["session_id"],
         "unmet-demand": lambda: row["course_id"],
         "trend": lambda: row["key"],
+        "elearning-by-agency": lambda: row["agency"],
+        "elearning-by-sector": lambda: row["sector"],
+        "elearning-by-module": lambda: row["course_id"],
     }[case.name]()
 
 
@@ -309,6 +315,23 @@ def _trend(_case: Case, rows: list) -> dict:
     return {"rows": expected}
 
 
+def _elearning(case: Case, rows: list) -> dict:
+    body, (total,) = _split(rows)
+    for row in body:
+        if "sector" in row:
+            row["sector"] = Sector(row["sector"]).label
+        if "level" in row:
+            row["level"] = f"Level {row['level']}"
+    by = case.name.removeprefix("elearning-by-")
+    key = {"agency": "agency", "sector": "sector", "module": "course_id"}[by]
+    chart = sorted(body, key=lambda r: (-r["completions"], r[by]))[: elearning.CHART_ROWS]
+    return {
+        "rows": {r[key]: r for r in body},
+        "total": total,
+        "chart": [(r["completions"], r["people"]) for r in chart],
+    }
+
+
 EXPECTED = {
     "programme": _programme,
     "attendance-by-agency": _attendance,
@@ -316,4 +339,7 @@ EXPECTED = {
     "multi-agency-mix": _mix,
     "unmet-demand": _unmet,
     "trend": _trend,
+    "elearning-by-agency": _elearning,
+    "elearning-by-sector": _elearning,
+    "elearning-by-module": _elearning,
 }

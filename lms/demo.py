@@ -8,6 +8,7 @@ from lms.attendance import demo as attendance_demo
 from lms.bookings import demo as bookings_demo
 from lms.catalogue import demo as catalogue_demo
 from lms.core.models import utcnow
+from lms.elearning import demo as elearning_demo
 from lms.extensions import db
 
 
@@ -21,9 +22,10 @@ def seed_demo(*, if_empty: bool = False) -> str:
     catalogue = catalogue_demo.seed(now=now)
     bookings = bookings_demo.seed(now=now)
     attendance = attendance_demo.seed(now=now)
+    elearning = elearning_demo.seed(now=now)
     return (
         f"Demo data: {len(agencies)} agencies; {people} people added; {catalogue}; {bookings}; "
-        f"{attendance}."
+        f"{attendance}; {elearning}."
     )
 
 

@@ -1,7 +1,8 @@
 """A large synthetic partnership for load and report testing: `flask seed-scale`.
 
 About 150 agencies, 30,000 practitioners, 4,000 sessions over the last few UK financial years,
-120,000 bookings with their attendance marks and non-attendance charges (counts times `scale`).
+120,000 bookings with their attendance marks and non-attendance charges, and 150,000 e-learning
+completions (`lms.elearning.scale`) (counts times `scale`).
 For an empty database only. Rows are made in Python with primary keys chosen here and written
 with bulk Core inserts, so the whole history takes seconds rather than hours; the invariants the
 services keep (places taken, one live booking per person and session, outcomes from marks,
@@ -55,6 +56,7 @@ from lms.catalogue.models import (
 from lms.catalogue.sessions import DEFAULT_CANCELLATION_NOTICE, is_twilight
 from lms.core.errors import DomainError
 from lms.core.timefmt import LONDON, london_to_utc
+from lms.elearning import scale as elearning_scale
 from lms.extensions import db
 from lms.settings import services as settings
 
@@ -210,6 +212,7 @@ def seed_scale(
     builder.sessions()
     builder.bookings()
     builder.attendance(rules)
+    elearning_scale.build(builder)
     return builder.write()
 
 
@@ -665,12 +668,13 @@ class _Builder:
             ("bookings", Booking.__table__),
             ("marks", AttendanceMark.__table__),
             ("charges", NonAttendanceCharge.__table__),
+            *elearning_scale.tables(course_themes),
         ]
         counts = {}
         for key, table in tables:
             rows = self.rows.get(key, [])
-            _insert(table, rows)
-            counts[table.name] = len(rows)
+            elearning_scale.WRITERS.get(key, _insert)(table, rows)
+            counts[table.name] = counts.get(table.name, 0) + len(rows)
         if db.session.get_bind().dialect.name == "postgresql":
             for _, table in tables:
                 if "id" in table.c:

@@ -47,7 +47,8 @@ def register(app: Flask) -> None:
     @click.option("--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text")
     def report_command(name, fmt, by, measure, **args):
         """Print a report's table: programme, attendance-by-agency, attendance-by-sector,
-        multi-agency-mix, unmet-demand or trend (the current financial year by default)."""
+        multi-agency-mix, unmet-demand, trend, elearning-by-agency, elearning-by-sector or
+        elearning-by-module (the current financial year by default)."""
         now = utcnow()
         options = {"by": by} if name == "programme" else {}
         if name == "trend":

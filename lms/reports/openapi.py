@@ -185,7 +185,8 @@ def _period(report: str) -> dict:
     description = (
         "The period the figures cover: a UK financial year, one of its quarters (Q1 is April "
         "to June) or a range of UK dates, both included, the first not after the last. A "
-        "session counts in the period of its first date. Without it, the current financial year."
+        "session counts in the period of its first date, an e-learning completion in the period "
+        "of its completion date. Without it, the current financial year."
     )
     if report == "trend":
         description += (
@@ -228,12 +229,14 @@ def _parameters(theme_slugs: tuple[str, ...], agency_ids: tuple[int, ...]) -> di
         ),
         "sector": query(
             "sector",
-            "Only bookings made as a member of an agency in this sector.",
+            "Only bookings made (or e-learning completions recorded) as a member of an agency "
+            "in this sector.",
             _enum(s.value for s in Sector),
         ),
         "agency": query(
             "agency",
-            "Only bookings made as a member of this agency, given by its number.",
+            "Only bookings made (or e-learning completions recorded) as a member of this "
+            "agency, given by its number.",
             one_of(agency_ids, "integer"),
         ),
         "by": query(

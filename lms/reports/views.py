@@ -1,7 +1,7 @@
 """The reports pages: PDL viewers and admins see the partnership, coordinators their agency."""
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
@@ -15,6 +15,7 @@ from lms.core.forms import show_error
 from lms.core.models import utcnow
 from lms.core.security import require
 from lms.core.timefmt import local
+from lms.elearning.models import Completion
 from lms.extensions import db
 from lms.reports import build, charts, export
 from lms.reports.forms import ReportFilterForm, clean_args, normalised, year_choices
@@ -36,13 +37,11 @@ def _form(now: datetime):
     """The filter form from the address, and the filters it chose (None when refused)."""
     themes = list(db.session.scalars(sa.select(Theme).order_by(Theme.name)))
     agencies = list(db.session.scalars(sa.select(Agency).order_by(Agency.name)))
-    first, last = db.session.execute(
-        sa.select(sa.func.min(CourseSession.starts_at), sa.func.max(CourseSession.starts_at))
-    ).one()
+    first, last = _first_and_last_days()
     args, refused = normalised(request.args, now)
     form = ReportFilterForm(args)
     form.set_options(
-        years=year_choices(first and local(first).date(), last and local(last).date(), _today(now)),
+        years=year_choices(first, last, _today(now)),
         themes=themes,
         agencies=agencies,
     )
@@ -60,6 +59,18 @@ def _form(now: datetime):
     if restricted is not None:
         filters = replace(filters, agency=restricted, sector=None)
     return form, filters
+
+
+def _first_and_last_days() -> tuple[date | None, date | None]:
+    """The UK dates of the first and last sessions and e-learning completions, in one query."""
+    starts, done = CourseSession.starts_at, Completion.completed_on
+    aggregates = (sa.func.min(starts), sa.func.max(starts), sa.func.min(done), sa.func.max(done))
+    first_start, last_start, first_done, last_done = db.session.execute(
+        sa.select(*(sa.select(aggregate).scalar_subquery() for aggregate in aggregates))
+    ).one()
+    firsts = [day for day in (first_start and local(first_start).date(), first_done) if day]
+    lasts = [day for day in (last_start and local(last_start).date(), last_done) if day]
+    return min(firsts, default=None), max(lasts, default=None)
 
 
 def _today(now: datetime):

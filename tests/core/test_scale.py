@@ -158,3 +158,95 @@ def test_seed_scale_refuses_a_database_with_accounts(app, make_user):
     make_user()
     with app.app_context(), pytest.raises(DomainError, match="needs an empty database"):
         seed_scale(years=1, now=NOW, scale=0.01)
+
+
+def test_seed_scale_adds_e_learning_completions_held_once_for_the_agency_on_the_day(app):
+    from datetime import date
+
+    from lms.catalogue.models import Course, DeliveryMode, Provider
+    from lms.elearning import completions
+    from lms.elearning.models import (
+        Completion,
+        CompletionSource,
+        ElearningImport,
+        UnmatchedCompletion,
+    )
+    from lms.reports import build
+    from lms.reports.filters import parse_args
+
+    counts = _seed(app)
+    assert counts["elearning_completions"] == 1500  # 150,000 times the scale
+    assert counts["unmatched_completions"] == 15
+    with app.app_context():
+        rows = _all(Completion)
+        modules = {c.id: c for c in _all(Course) if c.delivery_mode is DeliveryMode.ELEARNING}
+        provider = db.session.scalar(
+            sa.select(Provider).where(Provider.name == "Safeguarding E-learning Ltd")
+        )
+        assert provider.import_mapping["completed_values"] == ["Completed", "Passed"]
+        assert len(modules) == 6 and {m.provider_id for m in modules.values()} == {provider.id}
+        assert all(m.activity_id.startswith("https://") and m.module_code for m in modules.values())
+        assert {row.course_id for row in rows} == set(modules)
+        held = Counter((row.user_id, row.course_id, row.completed_on) for row in rows)
+        assert max(held.values()) == 1
+        agencies = completions.agencies_on((row.user_id, row.completed_on) for row in rows)
+        assert all(row.agency_id == agencies[(row.user_id, row.completed_on)] for row in rows)
+        first_day = date(2024, 4, 1)
+        assert all(first_day <= row.completed_on < NOW.date() for row in rows)
+        assert all(
+            row.expires_on
+            == completions.expires_on(
+                modules[row.course_id].certificate_validity_months, row.completed_on
+            )
+            for row in rows
+        )
+        sources = Counter(row.source for row in rows)
+        assert 0.15 < sources[CompletionSource.XAPI] / len(rows) < 0.35
+        statements = [row.statement_id for row in rows if row.statement_id]
+        assert len(statements) == len(set(statements)) == sources[CompletionSource.XAPI]
+        batches = _all(ElearningImport)
+        assert sum(batch.added for batch in batches) == sources[CompletionSource.IMPORT]
+        assert all(batch.imported_at <= NOW for batch in batches)
+        emails = set(db.session.scalars(sa.select(User.email)))
+        assert not {row.email for row in _all(UnmatchedCompletion)} & emails
+        # The e-learning report counts them, year by year.
+        for year in ("2024-25", "2025-26", "2026-27"):
+            table = build.run("elearning-by-sector", parse_args({"period": year}, now=NOW), now=NOW)
+            period = parse_args({"period": year}, now=NOW).period
+            expected = sum(period.first <= row.completed_on <= period.last for row in rows)
+            assert table.total["completions"] == expected > 0
+
+
+def test_the_bulk_insert_still_refuses_a_completion_held_twice(
+    app, make_user, make_module, monkeypatch
+):
+    from datetime import date
+
+    from lms.elearning import scale as elearning_scale
+    from lms.elearning.models import Completion, CompletionSource
+    from lms.elearning.scale import bulk_insert
+
+    monkeypatch.setattr(elearning_scale, "CHUNK", 1)  # so the indexes are dropped and rebuilt
+    person, module = make_user(), make_module()
+    row = {
+        "user_id": person.id,
+        "course_id": module,
+        "agency_id": person.agency_id,
+        "completed_on": date(2025, 6, 1),
+        "source": CompletionSource.IMPORT,
+        "recorded_at": NOW,
+    }
+    with app.app_context():
+        bulk_insert(Completion.__table__, [{"id": 1, **row}])
+        db.session.commit()
+        assert db.session.get(Completion, 1).completed_on == date(2025, 6, 1)
+        other = {**row, "completed_on": date(2025, 6, 2)}
+        with pytest.raises(sa.exc.IntegrityError):
+            bulk_insert(Completion.__table__, [{"id": 2, **other}, {"id": 3, **row}])
+        db.session.rollback()
+        names = {
+            index["name"] for index in sa.inspect(db.engine).get_indexes(Completion.__tablename__)
+        }
+        assert "uq_elearning_completions_held" in names and len(names) == 8
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Completion)) == 1
+        assert db.session.get(Completion, 1).recorded_at == NOW

@@ -17,6 +17,9 @@ Financial year 2025-26, four agencies (one per sector), five sessions in the yea
 Outside the year: S6 on 2 April 2026 (2026-27) and S7 on 31 March 2025 (2024-25), each with
 P8 (council) attending. Interest: P5 in the two-day course (June 2025, not yet told), P7 in the
 neglect course (July 2025, told in August), P8 in the neglect course (May 2026).
+
+E-learning (its own figures; tests/reports/test_elearning_reports.py counts the awkward cases):
+P2 (council) and P3 (NHS) completed the Level 1 module in the year.
 """
 
 from dataclasses import dataclass
@@ -50,7 +53,16 @@ class History:
 
 
 @pytest.fixture
-def history(app, make_agency, make_user, make_theme, make_course, make_course_session):
+def history(
+    app,
+    make_agency,
+    make_user,
+    make_theme,
+    make_course,
+    make_course_session,
+    make_module,
+    make_completion,
+):
     agencies = {
         "school": make_agency("Alder Road School", sector=Sector.EDUCATION),
         "council": make_agency("Riverside Council", sector=Sector.LOCAL_AUTHORITY),
@@ -181,6 +193,9 @@ def history(app, make_agency, make_user, make_theme, make_course, make_course_se
                 )
             )
         db.session.commit()
+    level_one = make_module("Level 1 Safeguarding Children", module_code="L1SC")
+    make_completion(people["P2"].id, level_one, date(2025, 6, 1))
+    make_completion(people["P3"].id, level_one, date(2025, 9, 1))
     coordinators = {
         where: make_user(
             name=f"Coordinator {where}", roles=(Role.COORDINATOR,), agency_id=agencies[where]
