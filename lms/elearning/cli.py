@@ -1,6 +1,7 @@
 """`flask import-elearning FILE --provider NAME`: a provider's completion file imported with the
 mapping saved for that provider (from its last import through the admin pages)."""
 
+import os
 import sys
 
 import click
@@ -50,10 +51,14 @@ def import_file(path: str, provider_name: str, *, show_progress: bool) -> str:
 
 def register(app: Flask) -> None:
     @app.cli.command("import-elearning")
-    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+    # The file is checked here, not by click, so that a missing one is bad input (exit 1, with
+    # the reason) like every other refusal, not a usage error (exit 2).
+    @click.argument("file", type=click.Path())
     @click.option("--provider", "provider_name", required=True, help="The provider's name.")
     def import_elearning_command(file, provider_name):
         """Import a provider's e-learning completion file (CSV or XLSX) with its saved mapping."""
+        if not os.path.isfile(file):
+            raise click.ClickException(f"There is no file at {file}. Nothing was imported.")
         try:
             line = import_file(file, provider_name, show_progress=sys.stdout.isatty())
             db.session.commit()

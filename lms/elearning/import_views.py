@@ -124,8 +124,8 @@ def upload():
         except DomainError as error:
             db.session.rollback()
             show_error(form, error)
-    status = 400 if form.errors else 200
-    return render_template("elearning/imports/upload.html", form=form), status
+    # A refused form is shown again with its errors (200), as every form of the product is.
+    return render_template("elearning/imports/upload.html", form=form)
 
 
 def _pending(import_id: int) -> ElearningImport | None:
@@ -172,7 +172,7 @@ def choose_columns(import_id):
             show_error(form, error)
     return render_template(
         "elearning/imports/columns.html", batch=batch, form=form, statuses=statuses
-    ), (400 if form.errors else 200)
+    )
 
 
 def _with_file(batch: ElearningImport, action):

@@ -324,3 +324,71 @@ def test_the_service_navigation_is_one_row_on_a_laptop(browser, demo_site, email
         )
     tops = {top for _text, top in rows}
     assert len(tops) == 1, f"the navigation wraps at 1280 pixels: {rows}"
+
+
+# E-learning ------------------------------------------------------------------------------------
+
+
+def test_e_learning_a_practitioner_s_renewals_and_declared_training(browser, demo_site, tmp_path):
+    with browsing(browser, demo_site, PRACTITIONER) as page:
+        visit(page, f"{demo_site}/my-training")
+        assert page.get_by_role("heading", name="E-learning").count() == 1
+        assert page.get_by_text("Due for renewal").count() >= 1
+        visit(page, f"{demo_site}/courses?q=SGC-L1")
+        visit(page, demo_site + links(page, r"/courses/[^/?]+")[0])
+        assert page.get_by_text("Online, at your own pace").count() >= 1
+        visit(page, f"{demo_site}/my-training/declarations")
+        visit(page, f"{demo_site}/my-training/declarations/new")
+        submit(page, "Send for checking")
+        page.get_by_label("Training outside the partnership").check()
+        page.get_by_label("Title of the training").fill("Safer recruitment in education")
+        submit(page, "Send for checking")
+
+
+def test_e_learning_a_coordinator_s_renewals_and_training_to_verify(browser, demo_site):
+    with browsing(browser, demo_site, COORDINATOR) as page:
+        visit(page, f"{demo_site}/agency/renewals")
+        assert page.locator("main table").count() >= 1
+        visit(page, f"{demo_site}/agency/declarations")
+        visit(page, demo_site + links(page, r"/declarations/\d+")[0])
+        assert "why the declaration is rejected" in submit(page, "Reject")
+
+
+def test_e_learning_an_admin_imports_a_file_and_manages_the_queues(browser, demo_site, tmp_path):
+    report = tmp_path / "completions.csv"
+    report.write_text(
+        "Email Address,Learner Name,Course Code,Completion Date,Status,Score (%),Organisation\n"
+        f"{PRACTITIONER},Demo Practitioner,SGC-L1,03/02/2026,Completed,90,Alder Road\n"
+        "someone.new@example.org,Someone New,SGC-L1,04/02/2026,Completed,80,Elsewhere\n"
+        f"{PRACTITIONER},Demo Practitioner,NO-SUCH,05/02/2026,Completed,70,Alder Road\n"
+        f"{PRACTITIONER},Demo Practitioner,SGA-L1,06/02/2026,In Progress,,Alder Road\n",
+        encoding="utf-8",
+    )
+    with browsing(browser, demo_site, ADMIN) as page:
+        visit(page, f"{demo_site}/admin/elearning/imports")
+        visit(page, f"{demo_site}/admin/elearning/imports/new")
+        submit(page, "Upload and choose the columns")
+        page.get_by_label("Provider").select_option(label="Safeguarding E-learning Ltd")
+        page.locator("#file").set_input_files(str(report))
+        with page.expect_navigation():
+            page.get_by_role("button", name="Upload and choose the columns").click()
+        assert page.locator("h1").count() == 1
+        with page.expect_navigation():
+            page.get_by_role("button", name="Preview the import").click()
+        assert page.get_by_text("No e-learning module of this provider has this code").count() >= 1
+        with page.expect_navigation():
+            page.get_by_role("button", name="Import every row").click()
+        summary = page.locator("main").inner_text()
+        assert "Rows read" in summary or "rows read" in summary
+        undo = links(page, r"/admin/elearning/imports/\d+/undo")
+        visit(page, demo_site + undo[0])
+
+        visit(page, f"{demo_site}/admin/unmatched")
+        visit(page, demo_site + links(page, r"/admin/unmatched/\d+")[0])
+        visit(page, demo_site + links(page, r"/admin/unmatched/\d+/dismiss")[0])
+        submit(page, "Dismiss the completion")
+
+        visit(page, f"{demo_site}/admin/declarations")
+        visit(page, f"{demo_site}/admin/xapi")
+        visit(page, demo_site + links(page, r"/admin/providers/\d+/xapi")[0])
+        submit(page, "Create credential")

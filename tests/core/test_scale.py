@@ -247,6 +247,7 @@ def test_the_bulk_insert_still_refuses_a_completion_held_twice(
         names = {
             index["name"] for index in sa.inspect(db.engine).get_indexes(Completion.__tablename__)
         }
-        assert "uq_elearning_completions_held" in names and len(names) == 8
+        assert names == {index.name for index in Completion.__table__.indexes}
+        assert "uq_elearning_completions_held" in names
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Completion)) == 1
         assert db.session.get(Completion, 1).recorded_at == NOW

@@ -104,3 +104,11 @@ def test_a_failure_half_way_commits_nothing_then_the_file_imports(
         "Read 7 rows: 7 added, 0 already held, 0 not completed, 0 unmatched, 0 rejected."
     )
     assert count(app, Completion) == 7
+
+
+def test_a_missing_file_exits_1_with_the_reason(runner, provider, tmp_path, app):
+    missing = str(tmp_path / "no-such-export.csv")
+    result = runner.invoke(args=["import-elearning", missing, "--provider", "Learning Pool"])
+    assert result.exit_code == 1
+    assert f"There is no file at {missing}. Nothing was imported." in result.output
+    assert count(app, ElearningImport) == 0
