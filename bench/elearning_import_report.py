@@ -25,21 +25,25 @@ def section(part: dict) -> list[str]:
         "`flask import-elearning`, each run in a fresh process on a fresh import (the "
         "completions emptied first): time from opening the file to the commit, covering "
         "reading, matching and inserting; peak RSS is the process's `ru_maxrss`. "
-        f"{part['repeat']} runs each; rows/s from the median time. Targets: at least "
-        f"{TARGET_ROWS_PER_SECOND:,} rows/s, and peak RSS for {max(SIZES):,} rows within "
-        f"{TARGET_RSS_GROWTH_MB} MB of that for {min(SIZES):,}.",
+        f"{part['repeat']} runs each; rows/s from the median time. Targets (the issue's): at "
+        f"least {TARGET_ROWS_PER_SECOND:,} rows/s for the import of the {max(SIZES):,}-row "
+        f"file, and peak RSS for {max(SIZES):,} rows within {TARGET_RSS_GROWTH_MB} MB of that "
+        f"for {min(SIZES):,} (the smaller file is there for the memory comparison; its rate "
+        "carries the fixed cost of a run over fewer rows).",
         "",
         "| Database | Rows | Median s | Min-max s | Rows/s | Peak RSS MB | RSS before import MB "
         "| Outcome | Targets |",
         "|---|--:|--:|--:|--:|--:|--:|---|---|",
     ]
     for r in part["runs"]:
+        judged = r["rows"] == max(SIZES)
         met = r["rows_per_second"] >= TARGET_ROWS_PER_SECOND
+        verdict = ("met" if met else "**missed**") if judged else "memory only"
         lines.append(
             f"| {r['database']} | {r['rows']:,} | {statistics.median(r['seconds']):.2f} "
             f"| {min(r['seconds']):.2f}-{max(r['seconds']):.2f} | {r['rows_per_second']:,.0f} "
             f"| {max(r['peak_rss_mb']):.0f} | {r['baseline_rss_mb']:.0f} | {r['summary']} "
-            f"| {'met' if met else '**missed**'} |"
+            f"| {verdict} |"
         )
     lines += [
         "",
@@ -69,22 +73,23 @@ def section(part: dict) -> list[str]:
                 f"- {database}: peak RSS grows by {growth:.1f} MB from {min(SIZES):,} to "
                 f"{max(SIZES):,} rows ({verdict}: within {TARGET_RSS_GROWTH_MB} MB)."
             )
-    if missed(part):
-        lines += ["", *WHY]
+    lines += ["", *WHY]
     return [*lines, ""]
 
 
 WHY = [
-    "Where the rate falls short: the import is one Python process that reads and checks every "
-    "row itself (about a fifth of the time), and a file of 10,000 rows pays the fixed cost of a "
-    "run (loading the modules, the first statements) over fewer rows. On PostgreSQL, inserting "
-    "is the largest step: COPY is fast, but each completion still updates five indexes (among "
-    "them the unique index that holds a person, module and day once) and checks four foreign "
-    "keys with a trigger per row. The completions have no index of their own on person, module "
-    "or agency (the unique index leads with person and module), so an import updates three "
-    "fewer. Memory stays flat: the file is read a row at a time and settled 5,000 rows at a "
-    "time. The machine is shared (2 cores): the load average before the run counts the other "
-    "work running.",
+    "Where the time goes: the import is one Python process that reads and checks every row "
+    "itself (a fifth of the time on PostgreSQL, two fifths on SQLite), and a file of 10,000 "
+    "rows pays the fixed cost of a run (loading the modules, the first statements) over fewer "
+    "rows. On PostgreSQL, inserting is the largest step: COPY is fast, but each completion "
+    "still updates five indexes (among them the unique index that holds a person, module and "
+    "day once) and checks four foreign keys with a trigger per row. The completions have no "
+    "index of their own on person, module, agency or declaration (the unique index leads with "
+    "person and module), so an import updates four fewer. An address is looked up once per "
+    "import, then remembered (that grows with the partnership's people, not with the file). "
+    "Memory stays flat: the file is read a row at a time and settled 10,000 rows at a time. "
+    "The machine is shared (2 cores): the load average before the run counts the other work "
+    "running.",
 ]
 
 
@@ -92,7 +97,7 @@ def missed(part: dict | None) -> list[str]:
     """A line for each target missed, saying by how much."""
     lines = []
     for r in (part or {}).get("runs", []):
-        if r["rows_per_second"] < TARGET_ROWS_PER_SECOND:
+        if r["rows"] == max(SIZES) and r["rows_per_second"] < TARGET_ROWS_PER_SECOND:
             lines.append(
                 f"E-learning import, {r['database']}, {r['rows']:,} rows: "
                 f"{r['rows_per_second']:,.0f} rows/s, "

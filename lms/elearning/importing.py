@@ -10,7 +10,7 @@ The partial unique index on completions is the backstop against a race."""
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -28,7 +28,7 @@ from lms.elearning.models import CompletionSource, ElearningImport, UnmatchedSta
 from lms.elearning.readers import Table
 from lms.extensions import db
 
-CHUNK_ROWS = 5_000
+CHUNK_ROWS = 10_000
 PREVIEW_ROWS = 20
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 
@@ -146,12 +146,30 @@ class Rules:
         return row
 
 
-def settle(rows: list[Row], *, batch: ElearningImport | None) -> list[Row]:
+@dataclass
+class Known:
+    """The account of each address one import has looked up already (None: no account), so a
+    person met again in a later chunk costs no query; it cannot change while the import's one
+    transaction runs. It grows with the partnership's people, not with the file."""
+
+    people: dict[str, int | None] = field(default_factory=dict)
+
+    def accounts(self, driver: Driver, emails: set[str]) -> dict[str, int | None]:
+        unknown = emails - self.people.keys()
+        found = driver.people(unknown)
+        self.people.update((email, found.get(email)) for email in unknown)
+        return self.people
+
+
+def settle(
+    rows: list[Row], *, batch: ElearningImport | None, known: Known | None = None
+) -> list[Row]:
     """Decide the rest of a chunk against the database: added, already held or unmatched. With
     a batch, insert its completions, unmatched rows and problems; without, change nothing."""
     driver = Driver()
+    known = known or Known()
     candidates = [row for row in rows if row.outcome is None]
-    people = driver.people({row.email for row in candidates})
+    people = known.accounts(driver, {row.email for row in candidates})
     matched = []
     for row in candidates:
         row.user_id = people.get(row.email)
@@ -341,9 +359,10 @@ def run(
     rules = Rules(provider, mapping, table.headings)
     counts = dict.fromkeys(OUTCOMES, 0)
     try:
+        known = Known()
         with roomy_cache():
             for chunk in _chunks(table, rules, chunk_rows or CHUNK_ROWS):
-                for row in settle(chunk, batch=batch):
+                for row in settle(chunk, batch=batch, known=known):
                     counts[row.outcome] += 1
                 if progress is not None:
                     progress(len(chunk))
