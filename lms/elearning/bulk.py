@@ -33,7 +33,7 @@ def roomy_cache():
 
 
 class Driver:
-    """The session's connection, with what its dialect needs: the placeholder, and how a date,
+    """The session's connection, with what its dialect needs: the parameter mark, and how a date,
     a UTC time and a decimal are passed (SQLite stores them as text and floats, as
     SQLAlchemy's types for SQLite do)."""
 
