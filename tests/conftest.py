@@ -470,3 +470,21 @@ def counting_statements(app):
         yield statements
     finally:
         sa.event.remove(engine, "before_cursor_execute", record)
+
+
+def settings_form(**overrides) -> dict:
+    """The admin settings form with every field at its default, changed by `overrides`."""
+    form = {
+        "approval_hold_days": "5",
+        "auto_promotion_days": "3",
+        "offer_hours": "24",
+        "reminder_days": "3",
+        "no_show_charge": "0",
+        "late_cancellation_charge": "0",
+        "dispute_window_days": "14",
+        "repeat_no_show_threshold": "3",
+        "attendance_threshold_percent": "75",
+        "late_after_minutes": "15",
+        "renewal_reminder_days": "30",
+    }
+    return form | {name: str(value) for name, value in overrides.items()}

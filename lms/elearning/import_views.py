@@ -159,12 +159,7 @@ def choose_columns(import_id):
         chosen = {field: getattr(form, field).data for field in mapping.FIELD_NAMES}
         chosen["completed_values"] = form.completed_values.data
         try:
-            if chosen["status"] and not set(chosen["completed_values"]) <= set(statuses):
-                raise mapping.MappingRefused(
-                    f"Choose which values of the “{chosen['status']}” column mean completed",
-                    field="completed_values",
-                )
-            batch.mapping = mapping.checked(chosen, headings)
+            batch.mapping = mapping.checked(chosen, headings, statuses=statuses)
             db.session.commit()
             return redirect(url_for(".preview", import_id=batch.id))
         except DomainError as error:

@@ -62,11 +62,18 @@ def suggested(provider: Provider, headings: list[str]) -> dict:
     return mapping
 
 
-def checked(mapping: dict, headings: list[str]) -> dict:
+def checked(mapping: dict, headings: list[str], *, statuses: list[str] | None = None) -> dict:
     """The mapping, cleaned, when it fits the file: every field it needs mapped to a column the
     file has, no column used twice, and the statuses that count chosen when a status column is
-    mapped. MappingRefused otherwise, naming the field."""
+    mapped (among `statuses`, the values the file's status column holds, when given).
+    MappingRefused otherwise, naming the field."""
     clean = {field: (mapping.get(field) or None) for field in FIELD_NAMES}
+    chosen = mapping.get("completed_values") or []
+    if statuses is not None and clean["status"] and not set(chosen) <= set(statuses):
+        raise MappingRefused(
+            f"Choose which values of the “{clean['status']}” column mean completed",
+            field="completed_values",
+        )
     for field in FIELD_NAMES:
         heading = clean[field]
         if heading is None:

@@ -150,25 +150,13 @@ def test_the_review_is_paged_and_keeps_every_decision_across_pages(app, client, 
 def test_admins_set_how_late_is_late_within_its_range(app, client, make_user, login):
     from lms.accounts.models import Role
     from lms.settings.models import PartnershipSettings
-    from tests.conftest import post_form
+    from tests.conftest import post_form, settings_form
 
     login(make_user(roles=(Role.ADMIN,)))
     page = client.get("/admin/settings").get_data(as_text=True)
     assert "Minutes after the start from which someone counts as late" in page
     assert 'name="late_after_minutes" type="text" value="15"' in page
-    form = {
-        "approval_hold_days": "5",
-        "auto_promotion_days": "3",
-        "offer_hours": "24",
-        "reminder_days": "3",
-        "no_show_charge": "0",
-        "late_cancellation_charge": "0",
-        "dispute_window_days": "14",
-        "repeat_no_show_threshold": "3",
-        "attendance_threshold_percent": "75",
-        "late_after_minutes": "121",
-        "renewal_reminder_days": "30",
-    }
+    form = settings_form(late_after_minutes=121)
     refused = post_form(client, "/admin/settings", form).get_data(as_text=True)
     assert "minutes after the start from which someone is late must be from 1 to 120" in refused
     assert 'value="121"' in refused  # what was typed is kept

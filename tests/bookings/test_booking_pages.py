@@ -10,7 +10,7 @@ from lms.bookings.models import Booking, BookingStatus
 from lms.catalogue.models import CourseSession
 from lms.core.models import utcnow
 from lms.extensions import db
-from tests.conftest import count, post_form
+from tests.conftest import count, post_form, settings_form
 
 
 def statuses(app, session_id):
@@ -359,20 +359,14 @@ def test_interest_is_registered_from_a_course_page_and_shown_to_admins(
 
 def test_settings_are_edited_by_admins_with_ranges_checked(app, client, make_user, login):
     login(make_user(roles=(Role.ADMIN,)))
-    form = {
-        "approval_hold_days": "7",
-        "auto_promotion_days": "2",
-        "offer_hours": "500",
-        "reminder_days": "3",
-        "no_show_charge": "50",
-        "late_cancellation_charge": "25.50",
-        "exempt_statutory_partners": "y",
-        "dispute_window_days": "14",
-        "repeat_no_show_threshold": "3",
-        "attendance_threshold_percent": "75",
-        "late_after_minutes": "15",
-        "renewal_reminder_days": "30",
-    }
+    form = settings_form(
+        approval_hold_days=7,
+        auto_promotion_days=2,
+        offer_hours=500,
+        no_show_charge=50,
+        late_cancellation_charge="25.50",
+        exempt_statutory_partners="y",
+    )
     page = post_form(client, "/admin/settings", form).get_data(as_text=True)
     assert "hours a person has to accept an offered place must be from 1 to 168" in page
     assert post_form(client, "/admin/settings", {**form, "offer_hours": "12"}).status_code == 302

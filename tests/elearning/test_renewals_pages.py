@@ -11,7 +11,7 @@ from lms.accounts.models import Role
 from lms.elearning.models import Completion
 from lms.extensions import db
 from lms.settings.models import PartnershipSettings
-from tests.conftest import post_form
+from tests.conftest import post_form, settings_form
 
 NOW = datetime(2027, 3, 20, 12, tzinfo=UTC)
 TODAY = date(2027, 3, 20)
@@ -148,23 +148,6 @@ def test_the_staff_page_lists_the_persons_elearning(
     assert rows_of(page)["Level 1"] == "Level 1 | 1 March 2024 | 22 March 2027 | Due for renewal"
 
 
-def settings_form(**overrides):
-    form = {
-        "approval_hold_days": "5",
-        "auto_promotion_days": "3",
-        "offer_hours": "24",
-        "reminder_days": "3",
-        "no_show_charge": "0",
-        "late_cancellation_charge": "0",
-        "dispute_window_days": "14",
-        "repeat_no_show_threshold": "3",
-        "attendance_threshold_percent": "75",
-        "late_after_minutes": "15",
-        "renewal_reminder_days": "45",
-    }
-    return form | overrides
-
-
 @pytest.mark.parametrize("value", ["0", "181", "-5"])
 def test_the_reminder_days_setting_is_checked(app, client, login, make_user, value):
     login(make_user(roles=(Role.ADMIN,)))
@@ -180,7 +163,10 @@ def test_the_reminder_days_setting_is_checked(app, client, login, make_user, val
 def test_admins_set_the_reminder_days(app, client, login, make_user):
     login(make_user(roles=(Role.ADMIN,)))
     assert "reminded to renew it" in client.get("/admin/settings").get_data(as_text=True)
-    assert post_form(client, "/admin/settings", settings_form()).status_code == 302
+    assert (
+        post_form(client, "/admin/settings", settings_form(renewal_reminder_days=45)).status_code
+        == 302
+    )
     with app.app_context():
         assert db.session.get(PartnershipSettings, 1).renewal_reminder_days == 45
 
