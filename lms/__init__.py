@@ -111,15 +111,21 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_elearning(app)
 
+    from lms.feedback.blueprints import register as register_feedback
+
+    register_feedback(app)
+
     from lms.core import web
 
     web.init_app(app)
 
     from lms.attendance.charges import register_hooks as register_charge_hooks
     from lms.bookings.jobs import register_hooks
+    from lms.feedback.requests import register_hooks as register_feedback_hooks
 
     register_hooks()
     register_charge_hooks()
+    register_feedback_hooks()
 
     from lms.cli import register_commands
 
@@ -135,6 +141,7 @@ def _import_models() -> None:
     import lms.bookings.models  # noqa: F401
     import lms.catalogue.models  # noqa: F401
     import lms.elearning.models  # noqa: F401
+    import lms.feedback.models  # noqa: F401
     import lms.mail.models  # noqa: F401
     import lms.settings.models  # noqa: F401
 

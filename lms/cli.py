@@ -14,6 +14,7 @@ def run_jobs() -> dict:
     from lms.bookings import jobs as bookings
     from lms.core.ratelimit import purge_rate_limit_counters
     from lms.elearning import renewals
+    from lms.feedback import follow_ups, requests
     from lms.mail import services as mail
 
     config = current_app.config
@@ -27,6 +28,8 @@ def run_jobs() -> dict:
         results.update(bookings.run(now=now))
         results["sessions closed"] = closeout.close_ended_sessions(now=now)
         results["e-learning renewal reminders sent"] = renewals.send_renewal_reminders(now=now)
+        results.update(requests.run(now=now))
+        results.update(follow_ups.run(now=now))
     db.session.commit()
     delivered = mail.deliver_due(
         transport=mail.transport_for(config),

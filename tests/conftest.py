@@ -488,3 +488,89 @@ def settings_form(**overrides) -> dict:
         "renewal_reminder_days": "30",
     }
     return form | {name: str(value) for name, value in overrides.items()}
+
+
+# Evaluation ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_completed_booking(app, make_course_session):
+    """A confirmed booking of a session that ran (by default a week ago), completed at its end;
+    `completed=False` leaves it a no-show instead."""
+
+    def make(user_id, session_id=None, *, agency_id=None, completed=True, course_id=None) -> int:
+        from lms.accounts.models import User
+        from lms.bookings.models import Booking, BookingStatus
+        from lms.catalogue.models import CourseSession
+
+        if session_id is None:
+            start = (utcnow() - timedelta(days=7)).replace(
+                hour=9, minute=30, second=0, microsecond=0
+            )
+            session_id = make_course_session(
+                course_id, dates=[(start, start + timedelta(hours=7))], status="completed"
+            )
+        with app.app_context():
+            session = db.session.get(CourseSession, session_id)
+            person = db.session.get(User, user_id)
+            booking = Booking(
+                user_id=user_id,
+                session_id=session_id,
+                agency_id=agency_id or person.agency_id,
+                status=BookingStatus.CONFIRMED,
+                confirmed_at=session.starts_at - timedelta(days=10),
+                outcome="completed" if completed else "no_show",
+                completed_at=session.ends_at if completed else None,
+            )
+            db.session.add(booking)
+            session.places_taken += 1
+            db.session.commit()
+            return booking.id
+
+    return make
+
+
+@pytest.fixture
+def make_response(app):
+    """A response asked (and, given `answers`, answered with those figures) straight into the
+    database: `answers` are Response columns, e.g. rating=4, knowledge=7, knowledge_before=4."""
+
+    def make(
+        stage,
+        *,
+        booking_id=None,
+        completion_id=None,
+        invited_at=None,
+        expires_at=None,
+        answered_at=None,
+        respondent_email=None,
+        **answers,
+    ) -> int:
+        from lms.bookings.models import Booking
+        from lms.elearning.models import Completion
+        from lms.feedback import questions, responses
+        from lms.feedback.models import Stage
+
+        stage = Stage(stage)
+        now = invited_at or utcnow()
+        with app.app_context():
+            subject = responses.Subject(
+                booking=db.session.get(Booking, booking_id) if booking_id else None,
+                completion=db.session.get(Completion, completion_id) if completion_id else None,
+            )
+            response, _, _ = responses.invite(
+                stage,
+                subject,
+                now=now,
+                expires_at=expires_at or now + timedelta(days=28),
+                respondent_email=respondent_email,
+            )
+            if answers or answered_at:
+                response.question_set_id = questions.current_set(stage).id
+                response.answered_at = answered_at or now + timedelta(days=1)
+                for name, value in answers.items():
+                    setattr(response, name, value)
+            db.session.commit()
+            return response.id
+
+    return make

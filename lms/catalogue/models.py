@@ -183,6 +183,8 @@ class Course(TimestampMixin, db.Model):
     module_code: Mapped[str | None] = mapped_column(sa.String(100))
     activity_id: Mapped[str | None] = mapped_column(sa.String(500), unique=True)
     course_url: Mapped[str | None] = mapped_column(sa.String(500))
+    # People booked on it are asked to rate their knowledge and confidence before the day.
+    evaluation_before: Mapped[bool] = mapped_column(default=False)
     status: Mapped[CourseStatus] = mapped_column(
         enum_type(CourseStatus, "course_status"), default=CourseStatus.DRAFT, index=True
     )

@@ -5,7 +5,7 @@ expires, adding it once, withdrawing it, and attaching waiting rows to a person.
 import calendar
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
@@ -25,6 +25,10 @@ from lms.elearning.models import (
 from lms.extensions import db
 
 HELD = Completion.withdrawn_at.is_(None)
+# Called as hook(completion_ids, now=...) when completions are added (one at a time, or a whole
+# import at once) and when they are withdrawn (evaluation requests, certificates).
+COMPLETED: list[Callable] = []
+WITHDRAWN: list[Callable] = []
 
 
 def add_months(day: date, months: int) -> date:

@@ -28,6 +28,12 @@ class PartnershipSettings(TimestampMixin, db.Model):
         sa.CheckConstraint(
             "renewal_reminder_days BETWEEN 1 AND 180", name="renewal_reminder_days_range"
         ),
+        sa.CheckConstraint("follow_up_weeks BETWEEN 1 AND 52", name="follow_up_weeks_range"),
+        sa.CheckConstraint(
+            "feedback_reminder_days BETWEEN 1 AND 30", name="feedback_reminder_days_range"
+        ),
+        sa.CheckConstraint("feedback_link_days BETWEEN 7 AND 90", name="feedback_link_days_range"),
+        sa.CheckConstraint("fewest_responses BETWEEN 1 AND 100", name="fewest_responses_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, default=1)
@@ -51,3 +57,14 @@ class PartnershipSettings(TimestampMixin, db.Model):
     late_after_minutes: Mapped[int] = mapped_column(default=15)
     # An e-learning completion's holder is reminded this many days before it expires.
     renewal_reminder_days: Mapped[int] = mapped_column(default=30)
+    # Evaluation: the follow-up (and the line manager's survey) is sent this many weeks after
+    # the course; a request not answered is reminded once after `feedback_reminder_days`; a
+    # follow-up link works for `feedback_link_days`.
+    follow_up_weeks: Mapped[int] = mapped_column(default=8)
+    feedback_reminder_days: Mapped[int] = mapped_column(default=7)
+    feedback_link_days: Mapped[int] = mapped_column(default=28)
+    # A percentage or average resting on fewer responses than this is shown as "too few
+    # responses" rather than a misleading figure.
+    fewest_responses: Mapped[int] = mapped_column(default=10)
+    # A certificate is issued only once the person has answered the evaluation straight after.
+    certificates_wait_for_evaluation: Mapped[bool] = mapped_column(default=True)

@@ -28,7 +28,12 @@ LIMITS = {
         180,
         "days before an e-learning completion expires that its holder is reminded",
     ),
+    "follow_up_weeks": (1, 52, "weeks after the course the follow-up is sent"),
+    "feedback_reminder_days": (1, 30, "days after an evaluation request that it is reminded"),
+    "feedback_link_days": (7, 90, "days a follow-up link works"),
+    "fewest_responses": (1, 100, "fewest responses a figure is shown for"),
 }
+FLAGS = ("exempt_statutory_partners", "certificates_wait_for_evaluation")
 
 
 def current() -> PartnershipSettings:
@@ -48,7 +53,7 @@ def current() -> PartnershipSettings:
 def update(values: dict[str, int | bool | None], *, by) -> PartnershipSettings:
     """Change policy values; each must lie in its range. Audited."""
     row = current()
-    names = [*LIMITS, "exempt_statutory_partners"]
+    names = [*LIMITS, *FLAGS]
     before = {name: getattr(row, name) for name in names}
     for name, value in values.items():
         if name not in LIMITS:
@@ -58,8 +63,9 @@ def update(values: dict[str, int | bool | None], *, by) -> PartnershipSettings:
             raise DomainError(f"The {meaning} must be from {low} to {high}", field=name)
     for name, value in values.items():
         setattr(row, name, value)
-    if "exempt_statutory_partners" in values:
-        row.exempt_statutory_partners = bool(values["exempt_statutory_partners"])
+    for flag in FLAGS:
+        if flag in values:
+            setattr(row, flag, bool(values[flag]))
     after = {name: getattr(row, name) for name in names}
     if after != before:
         audit.record("settings.updated", row, actor=by, before=before, after=after)

@@ -38,12 +38,25 @@ ARGUMENTS = {
     "unmatched_id": "{unmatched}",
     "declaration_id": "{declaration}",
     "completion_id": "{completion}",
+    # Evaluation
+    "response_id": "{response}",
+    "stage": "{stage}",
+    "set_id": "{question_set}",
+    "answer_id": "{feedback_answer}",
+    "trainer_id": "{trainer}",
 }
 
 
 @pytest.fixture
 def route_objects(
-    app, make_agency, make_user, make_course, make_course_session, make_venue, elearning_objects
+    app,
+    make_agency,
+    make_user,
+    make_course,
+    make_course_session,
+    make_venue,
+    elearning_objects,
+    feedback_objects,
 ):
     """One of each thing a route can name, for filling in its address. The person, their
     booking and their offer belong to an agency the signed-in test user is put in too."""
@@ -79,28 +92,32 @@ def route_objects(
         db.session.add_all([batch, charge])
         db.session.commit()
         booking_id, offer_id, batch_id, charge_id = booking.id, offer.id, batch.id, charge.id
-    return {
-        "agency": agency,
-        "user": colleague.id,
-        "token": "not-a-token",
-        "request": 999,
-        "choice": "approve",
-        "code": "SCP-ROUTE",
-        "course": course,
-        "session": session,
-        "kind": "venues",
-        "row": make_venue(),
-        "booking": booking_id,
-        "offer": offer_id,
-        "answer": "accept",
-        "date": date_id,
-        "batch": batch_id,
-        "charge": charge_id,
-        "decision": "waive",
-        "verdict": "counts",
-        "report": "programme",
-        "fmt": "csv",
-    } | elearning_objects(agency, colleague.id)
+    return (
+        {
+            "agency": agency,
+            "user": colleague.id,
+            "token": "not-a-token",
+            "request": 999,
+            "choice": "approve",
+            "code": "SCP-ROUTE",
+            "course": course,
+            "session": session,
+            "kind": "venues",
+            "row": make_venue(),
+            "booking": booking_id,
+            "offer": offer_id,
+            "answer": "accept",
+            "date": date_id,
+            "batch": batch_id,
+            "charge": charge_id,
+            "decision": "waive",
+            "verdict": "counts",
+            "report": "programme",
+            "fmt": "csv",
+        }
+        | elearning_objects(agency, colleague.id)
+        | feedback_objects(colleague.id)
+    )
 
 
 @pytest.fixture
@@ -154,6 +171,38 @@ def elearning_objects(app, make_module, make_completion):
                 "unmatched": unmatched.id,
                 "declaration": declaration.id,
                 "completion": completion,
+            }
+
+    return make
+
+
+@pytest.fixture
+def feedback_objects(app, make_user, make_completed_booking, make_response):
+    """One of each evaluation thing a route can name: a colleague's open request straight after
+    a course, an answered one with a comment, the comment, the stage, its question set and the
+    trainer of the session."""
+
+    def make(colleague_id: int) -> dict:
+        from lms.feedback import questions
+        from lms.feedback.models import Answer, QuestionKind, Stage
+
+        trainer = make_user()
+        open_response = make_response("after", booking_id=make_completed_booking(colleague_id))
+        answered = make_response(
+            "after", booking_id=make_completed_booking(colleague_id), rating=4, knowledge=7
+        )
+        with app.app_context():
+            question_set = questions.current_set(Stage.AFTER)
+            comments = next(q for q in question_set.questions if q.kind is QuestionKind.TEXT)
+            answer = Answer(response_id=answered, question_id=comments.id, text="Very useful")
+            db.session.add(answer)
+            db.session.commit()
+            return {
+                "response": open_response,
+                "stage": "after",
+                "question_set": question_set.id,
+                "feedback_answer": answer.id,
+                "trainer": trainer.id,
             }
 
     return make

@@ -136,6 +136,16 @@ MATRIX = {
     # --- (end of modules and renewals) ---
     # --- e-learning reports ---
     # --- (end of e-learning reports) ---
+    # --- evaluation question sets ---
+    # --- (end of evaluation question sets) ---
+    # --- evaluation before and straight after ---
+    # --- (end of evaluation before and straight after) ---
+    # --- follow-ups ---
+    # --- (end of follow-ups) ---
+    # --- impact statistics ---
+    # --- (end of impact statistics) ---
+    # --- comments, quotes and summaries ---
+    # --- (end of comments, quotes and summaries) ---
 }
 
 
