@@ -10,7 +10,7 @@ import re
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
-from lms.core.forms import show_error
+from lms.core.forms import optional_int, show_error
 from lms.core.models import utcnow
 from lms.core.security import no_store
 from lms.core.timefmt import local, long_date
@@ -76,8 +76,8 @@ def answer(token):
     except responses.NotOpen as closed:
         return _state_page(response, closed.reason)
     if request.method == "POST":
-        posted = forms.answer_form(response, questions.current_set(response.stage))
-        question_set, known = _question_set(response, posted.question_set.data)
+        posted = optional_int(request.form.get("question_set"))
+        question_set, known = _question_set(response, posted)
         if not known:
             flash(
                 "The questions changed while the page was open. Check your answers and "
