@@ -2,6 +2,7 @@
 clear page, bad answers refused with nothing stored, the secret kept out of logs and Referers."""
 
 import logging
+import re
 from datetime import timedelta
 
 import pytest
@@ -43,7 +44,7 @@ def ask(app, booking_id, stage=Stage.FOLLOW_UP, *, invited_at=None, days=28) -> 
             with_link=True,
         )
         db.session.commit()
-        assert created and secret
+        assert created and re.fullmatch(r"[A-Za-z0-9_-]{43}", secret)  # 256 bits, URL-safe
         return secret
 
 

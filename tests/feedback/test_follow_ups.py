@@ -264,6 +264,9 @@ def test_a_response_another_run_created_meanwhile_sends_nothing(
     by the time it asks (the unique constraint settles it): nothing is sent twice."""
     person = make_user()
     make_completed_booking(person.id, course_days_ago(56))
+    with app.app_context():
+        settings.current()  # made now, so neither run waits on the other's new row
+        db.session.commit()
     now = utcnow()
     with app.app_context(), app.test_request_context():
         due = follow_ups.due_subjects(now=now)
