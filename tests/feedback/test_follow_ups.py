@@ -2,6 +2,7 @@
 reminder; withdrawn when the course stops counting."""
 
 import re
+import threading
 from datetime import time, timedelta
 
 import pytest
@@ -281,3 +282,48 @@ def test_a_response_another_run_created_meanwhile_sends_nothing(
         db.session.commit()
     assert asked == (0, 0)
     assert len(messages(app)) == 1
+
+
+def test_two_runs_at_once_send_each_message_once(
+    app, monkeypatch, make_user, make_completed_booking, course_days_ago
+):
+    """Both runs find the same people due before either asks anyone: the unique constraint
+    lets one ask each, and only the one that asked sends."""
+    people = [make_user() for _ in range(3)]
+    session_id = course_days_ago(56)
+    for person in people:
+        set_manager(app, person.id)
+        make_completed_booking(person.id, session_id)
+    with app.app_context():
+        settings.current()
+        db.session.commit()
+    now = utcnow()
+    both_found = threading.Barrier(2, timeout=30)
+    find_due = follow_ups.due_subjects
+
+    def found_together(*, now):
+        due = find_due(now=now)
+        both_found.wait()
+        return due
+
+    monkeypatch.setattr(follow_ups, "due_subjects", found_together)
+    results, errors = [], []
+
+    def run_jobs():
+        try:
+            with app.app_context(), app.test_request_context():
+                results.append(follow_ups.ask_due(now=now))
+                db.session.commit()
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=run_jobs) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors
+    assert len(results) == 2
+    assert [sum(asked) for asked in zip(*results, strict=True)] == [3, 3]
+    assert len(messages(app)) == 6
+    assert count(app, Response) == 6
