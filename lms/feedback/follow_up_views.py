@@ -1,6 +1,121 @@
 """The follow-up pages reached by a single-use link without signing in: the
-practitioner's and their line manager's."""
+practitioner's and their line manager's.
 
-from flask import Blueprint
+The link's secret is in the address, so: the pages are never cached, never send it on in a
+Referer to another site, never log it (a CSRF refusal logs the path: the secret is masked
+there), and are rate limited per address like the other pages anyone can reach."""
+
+import logging
+import re
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+
+from lms.core.forms import optional_int, show_error
+from lms.core.models import utcnow
+from lms.core.security import no_store
+from lms.core.timefmt import local, long_date
+from lms.extensions import db, limiter
+from lms.feedback import forms, questions, responses
+from lms.feedback.models import QuestionSet, Stage
 
 bp = Blueprint("follow_up", __name__, url_prefix="/follow-up")
+
+RATE_LIMIT = "60 per hour"
+LINK_PATH = re.compile(r"(/follow-up/)(?!thanks\b)[^/\s?#]+")
+
+
+class MaskFollowUpLinks(logging.Filter):
+    """Replace the secret of a follow-up link in a log line's arguments."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                LINK_PATH.sub(r"\1<link>", arg) if isinstance(arg, str) else arg
+                for arg in record.args
+            )
+        if isinstance(record.msg, str):
+            record.msg = LINK_PATH.sub(r"\1<link>", record.msg)
+        return True
+
+
+logging.getLogger("lms.security").addFilter(MaskFollowUpLinks())
+
+
+def _rate_limit() -> str:
+    return current_app.config.get("FOLLOW_UP_RATE_LIMIT", RATE_LIMIT)
+
+
+def _state_page(response, reason: str):
+    """The page for a link that cannot be answered: answered (thanks), expired or withdrawn."""
+    status = 200 if reason == "answered" else 410
+    expires_on = long_date(local(response.expires_at).date())
+    return render_template(
+        "feedback/follow_up/closed.html", reason=reason, expires_on=expires_on
+    ), status
+
+
+def _question_set(response, posted_id) -> tuple[QuestionSet, bool]:
+    """The version the form showed, when it is one of this stage's; else the current one
+    (and False, so the page says the questions changed)."""
+    shown = db.session.get(QuestionSet, posted_id) if posted_id is not None else None
+    if shown is not None and shown.stage is response.stage:
+        return shown, True
+    return questions.current_set(response.stage), False
+
+
+@bp.route("/<token>", methods=["GET", "POST"])
+@limiter.limit(_rate_limit)
+@no_store
+def answer(token):
+    response = responses.by_secret(token)
+    if response is None or response.stage not in (Stage.FOLLOW_UP, Stage.MANAGER):
+        return render_template("feedback/follow_up/not_valid.html"), 404
+    now = utcnow()
+    try:
+        responses.check_open(response, now=now)
+    except responses.NotOpen as closed:
+        return _state_page(response, closed.reason)
+    if request.method == "POST":
+        posted = optional_int(request.form.get("question_set"))
+        question_set, known = _question_set(response, posted)
+        if not known:
+            flash(
+                "The questions changed while the page was open. Check your answers and "
+                "send them again.",
+                "info",
+            )
+            form = forms.answer_form(response, question_set, formdata=None)
+            return _form_page(response, question_set, form)
+        form = forms.answer_form(response, question_set)
+        if form.validate_on_submit():
+            try:
+                responses.submit(response, question_set, form.values(), now=now)
+                db.session.commit()
+            except responses.NotOpen as closed:
+                db.session.rollback()
+                return _state_page(response, closed.reason)
+            except responses.FeedbackError as error:
+                db.session.rollback()
+                show_error(form, error)
+            else:
+                return redirect(url_for("follow_up.thanks"))
+        return _form_page(response, question_set, form)
+    question_set = questions.current_set(response.stage)
+    db.session.commit()  # the first version, made from the defaults when none existed
+    return _form_page(response, question_set, forms.answer_form(response, question_set))
+
+
+def _form_page(response, question_set, form):
+    return render_template(
+        "feedback/follow_up/answer.html",
+        response=response,
+        course_on=long_date(response.course_on),
+        form=form,
+        outcomes_heading=forms.outcomes_heading(response, question_set),
+        is_manager=response.stage is Stage.MANAGER,
+    )
+
+
+@bp.get("/thanks")
+def thanks():
+    return render_template("feedback/follow_up/thanks.html")

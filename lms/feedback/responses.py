@@ -5,13 +5,15 @@ here, so an answer is stored whole or not at all: the response is claimed by one
 link used twice, or two tabs, cannot answer twice), then its answers and the figures the
 statistics read are written in the same transaction."""
 
+import base64
 import hashlib
-import secrets
+import hmac
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from lms.bookings.models import Booking
@@ -92,6 +94,17 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def link_secret(response: Response) -> str:
+    """The secret in a response's link, derived (never stored) from the app's SECRET_KEY and
+    what never changes about the response (its id and when it was asked), so a reminder can
+    carry the same working link while only its digest is kept. URL-safe, 256 bits."""
+    asked = int(response.invited_at.timestamp())
+    message = f"feedback-link:{response.id}:{asked}".encode()
+    key = current_app.config["SECRET_KEY"].encode()
+    mac = hmac.new(key, message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+
+
 def find(stage: Stage, subject: Subject) -> Response | None:
     return db.session.scalar(
         sa.select(Response).where(Response.stage == stage, subject.condition())
@@ -113,7 +126,6 @@ def invite(
     existing = find(stage, subject)
     if existing is not None:
         return existing, None, False
-    secret = secrets.token_urlsafe(32) if with_link else None
     response = Response(
         stage=stage,
         booking_id=subject.booking.id if subject.booking is not None else None,
@@ -123,7 +135,6 @@ def invite(
         agency_id=subject.agency_id,
         course_on=subject.course_on,
         respondent_email=respondent_email,
-        token_hash=digest(secret) if secret else None,
         invited_at=now,
         expires_at=expires_at,
     )
@@ -135,6 +146,11 @@ def invite(
         if existing is None:
             raise
         return existing, None, False
+    secret = None
+    if with_link:  # derived from the id, known only once inserted
+        secret = link_secret(response)
+        response.token_hash = digest(secret)
+        db.session.flush()
     return response, secret, True
 
 
@@ -142,7 +158,10 @@ def by_secret(secret: str) -> Response | None:
     """The response a link's secret belongs to; None for an altered or unknown one."""
     if not secret or len(secret) > 100 or has_nul(secret):
         return None
-    return db.session.scalar(sa.select(Response).where(Response.token_hash == digest(secret)))
+    response = db.session.scalar(sa.select(Response).where(Response.token_hash == digest(secret)))
+    if response is None or not hmac.compare_digest(link_secret(response), secret):
+        return None
+    return response
 
 
 def check_open(response: Response, *, now: datetime) -> None:

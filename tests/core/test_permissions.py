@@ -141,6 +141,8 @@ MATRIX = {
     # --- evaluation before and straight after ---
     # --- (end of evaluation before and straight after) ---
     # --- follow-ups ---
+    "/follow-up/{token}": {role: 404 for role in ROLES},
+    "/follow-up/thanks": EVERYONE,
     # --- (end of follow-ups) ---
     # --- impact statistics ---
     # --- (end of impact statistics) ---
