@@ -165,6 +165,7 @@ def by_session(*conditions, first=None, last=None) -> list[sa.RowMapping]:
             *measures(),
             _sum(sa.case((after, outcomes.c.outcomes), else_=0)).label("outcomes_n"),
             _sum(sa.case((after, outcomes.c.met), else_=0)).label("outcomes_met"),
+            _count(sa.and_(after, outcomes.c.outcomes > 0)).label("outcomes_people"),
         )
         .select_from(Response)
         .join(Booking, Booking.id == Response.booking_id)
