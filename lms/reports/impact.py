@@ -193,6 +193,10 @@ def summary(total: dict, fewest: int) -> list[tuple[str, str]]:
     return lines
 
 
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _chart(rows: list[dict], by: str) -> Chart:
     shown = [r for r in rows if r["knowledge_gain"] not in (None, TOO_FEW)]
     shown.sort(key=lambda r: (-r["knowledge_n"], r["group"]))
@@ -213,7 +217,7 @@ def _chart(rows: list[dict], by: str) -> Chart:
             (r["group"], tuple(r[name] if r[name] is not TOO_FEW else None for name in values))
             for r in shown[:CHART_ROWS]
         ],
-        note="; ".join(notes).capitalize(),
+        note=_sentence("; ".join(notes)),
     )
 
 

@@ -17,6 +17,7 @@ from lms.reports.periods import financial_year
 from lms.reports.tables import TOO_FEW
 from tests.conftest import counting_statements
 from tests.reports.impact_history import NOW
+from tests.reports.test_api import assert_matches
 from tests.reports.test_pages import as_number, csv_rows, page_cells, table_part
 
 FEW = TOO_FEW
@@ -273,6 +274,11 @@ def test_page_downloads_command_and_api_agree(app, client, login, runner, impact
     ]
     assert "too few responses" in json.dumps(whole)
     assert answer["rows"][0]["too_few"]  # null plus the flag
+    document = client.get("/api/v1/openapi.json").json
+    served = client.get(
+        f"/api/v1/reports/impact{query}", headers={"Authorization": f"Bearer {secret}"}
+    )
+    assert_matches(document, "/reports/impact", 200, served)
 
 
 def test_the_query_count_does_not_grow_with_the_data(
