@@ -133,6 +133,14 @@ def table(app, by, **filters):
 
 
 def test_every_figure_by_course(app, impact_history):
+    from lms.feedback.models import Response
+
+    with app.app_context():
+        versions = {
+            key: db.session.get(Response, impact_history.responses[key]).question_set.version
+            for key in ("u4", "u1")
+        }
+    assert versions == {"u4": 1, "u1": 2}  # u4 answered the old version and still counts
     found = table(app, "course")
     assert [row["group"] for row in found.rows] == [
         "Exploitation L2 (X2)",
