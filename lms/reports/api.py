@@ -188,7 +188,7 @@ def _shown(value: str) -> str:
 def _described(report: build.Report) -> dict:
     options = {}
     for parameter in OPTIONS.get(report.name, ()):
-        values = option_values(parameter)
+        values = option_values(parameter, report.name)
         repeatable = parameter in REPEATABLE
         options[parameter] = {
             "repeatable": repeatable,

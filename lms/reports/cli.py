@@ -42,15 +42,21 @@ def register(app: Flask) -> None:
     @click.option("--audience", default="", help="children, adults or both.")
     @click.option("--sector", default="", help="A sector, such as health or education.")
     @click.option("--agency", default="", help="An agency's number.")
-    @click.option("--by", default="mode", help="programme: mode, level, theme or time.")
+    @click.option(
+        "--by",
+        default="",
+        help="programme: mode (the default), level, theme or time; impact: course (the default), "
+        "theme, level, agency or sector.",
+    )
     @click.option("--measure", multiple=True, help="trend: a measure to show (repeatable).")
     @click.option("--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text")
     def report_command(name, fmt, by, measure, **args):
         """Print a report's table: programme, attendance-by-agency, attendance-by-sector,
         multi-agency-mix, unmet-demand, trend, elearning-by-agency, elearning-by-sector or
-        elearning-by-module (the current financial year by default)."""
+        elearning-by-module or impact (the current financial year by default)."""
         now = utcnow()
-        options = {"by": by} if name == "programme" else {}
+        report = build.REPORTS[name]
+        options = {"by": by or next(iter(report.options["by"]))} if "by" in report.options else {}
         if name == "trend":
             options["measures"] = list(measure) or None
         try:

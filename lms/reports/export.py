@@ -17,9 +17,15 @@ from openpyxl.utils import get_column_letter
 from lms.core.cells import safe_cell
 from lms.core.numbers import decimal_text
 from lms.core.timefmt import long_date
-from lms.reports.tables import COUNT, DATE, MONEY, PERCENT, Table, kind_of, plain
+from lms.reports.tables import COUNT, DATE, MEAN, MONEY, PERCENT, TOO_FEW, Table, kind_of, plain
 
-NUMBER_FORMATS = {COUNT: "#,##0", PERCENT: "0.0", MONEY: "£#,##0.00", DATE: "d mmmm yyyy"}
+NUMBER_FORMATS = {
+    COUNT: "#,##0",
+    PERCENT: "0.0",
+    MEAN: "0.0",
+    MONEY: "£#,##0.00",
+    DATE: "d mmmm yyyy",
+}
 SHEET_TITLE_UNSAFE = re.compile(r"[\[\]:*?/\\]")
 MIN_WIDTH, MAX_WIDTH = 8, 60
 NO_FILTERS = "None (every course, agency and sector)"
@@ -131,7 +137,7 @@ def _width_text(value: Any, kind: str) -> str:
         return ""
     if kind == MONEY and not isinstance(value, str):
         return f"£{value:,.2f}"
-    if kind == PERCENT and not isinstance(value, str):
+    if kind in (PERCENT, MEAN) and not isinstance(value, str):
         return decimal_text(value)
     if kind == COUNT and isinstance(value, int):
         return f"{value:,}"
@@ -141,7 +147,7 @@ def _width_text(value: Any, kind: str) -> str:
 
 
 def _json_value(value: Any, kind: str) -> Any:
-    return None if value is None else plain(value, kind)
+    return None if value is None or value is TOO_FEW else plain(value, kind)
 
 
 def _json_row(table: Table, row: dict[str, Any]) -> dict[str, Any]:
@@ -151,6 +157,9 @@ def _json_row(table: Table, row: dict[str, Any]) -> dict[str, Any]:
     }
     if "_kind" in row:
         record["kind"] = row["_kind"]
+    too_few = [column.key for column in table.columns if row.get(column.key) is TOO_FEW]
+    if too_few:
+        record["too_few"] = too_few
     return record
 
 

@@ -83,8 +83,16 @@ class ReportFilterForm(FlaskForm):
     )
     submit = SubmitField("Show the figures", widget=GovSubmitInput())
 
-    def set_options(self, *, years: list[str], themes: list[Theme], agencies: list[Agency]):
+    def set_options(
+        self, *, years: list[str], themes: list[Theme], agencies: list[Agency], groups=None
+    ):
+        """The choices known only now; `groups` are the report's own groupings (its `by`),
+        the first its default, when they are not the programme's."""
         self.period.choices = choices((year, year) for year in years)
+        if groups and groups is not PROGRAMME_GROUPS:
+            self.by.choices = choices(groups.items())
+            if self.by.data not in groups:
+                self.by.data = next(iter(groups)) if not self.by.raw_data else self.by.data
         self.theme.choices = choices(((t.slug, t.name) for t in themes), blank="Any theme")
         self.agency.choices = choices(((a.id, a.name) for a in agencies), blank="Every agency")
 

@@ -10,20 +10,21 @@ from functools import cache
 from lms.accounts.models import Sector
 from lms.catalogue.models import Audience, DeliveryMode
 from lms.reports import build, filters, periods
-from lms.reports.tables import COUNT, DATE, MONEY, PERCENT, TEXT
+from lms.reports.tables import COUNT, DATE, MEAN, MONEY, PERCENT, TEXT
 
 COMMON = ("period", *filters.NAMES)
-# Query parameters only some reports take: `by` is programme's `by`, `measure` trend's `measures`.
-OPTIONS = {"programme": ("by",), "trend": ("measure",)}
+# Query parameters only some reports take: `by` is programme's and impact's `by` (each with its
+# own groupings), `measure` trend's `measures`.
+OPTIONS = {"programme": ("by",), "trend": ("measure",), "impact": ("by",)}
 REPEATABLE = ("measure",)
 PERIOD_EXAMPLES = ["2025-26", "2025-26 Q1", "2025-04-01..2025-06-30"]
 MEASURES_MAX_LENGTH = 400
 
 
-def option_values(parameter: str) -> dict[str, str]:
-    """The values an option accepts, with their labels; the first is the default."""
+def option_values(parameter: str, report: str = "programme") -> dict[str, str]:
+    """The values a report's option accepts, with their labels; the first is the default."""
     if parameter == "by":
-        return build.PROGRAMME_GROUPS
+        return build.REPORTS[report].options["by"]
     return {key: label for key, (label, _kind) in build.TREND_MEASURES.items()}
 
 
@@ -179,6 +180,7 @@ def measures_pattern() -> str:
 # The components' names for each query parameter; the catalogue's `theme` and `level` differ.
 PARAMETER_COMPONENTS = {name: f"report_{name}" for name in (*COMMON, "by", "measure")}
 TREND_PERIOD = "report_trend_period"
+IMPACT_BY = "report_impact_by"
 
 
 def _period(report: str) -> dict:
@@ -261,8 +263,14 @@ def _parameters(theme_slugs: tuple[str, ...], agency_ids: tuple[int, ...]) -> di
             explode=True,
         ),
     }
+    impact_groups = build.REPORTS["impact"].options["by"]
     return {PARAMETER_COMPONENTS[name]: value for name, value in parameters.items()} | {
-        TREND_PERIOD: _period("trend")
+        TREND_PERIOD: _period("trend"),
+        IMPACT_BY: query(
+            "by",
+            "How the rows are grouped. A course with several themes counts under each.",
+            {**_enum(impact_groups), "default": next(iter(impact_groups))},
+        ),
     }
 
 
@@ -276,8 +284,17 @@ def _schemas() -> dict:
             "One value for each column's key: a number (money in pounds, percentages 0 to "
             "100 to one decimal place, exact halves rounded up), text, a date as YYYY-MM-DD, "
             "or null for no figure. "
-            "The trend's rows also carry `kind`, the kind of their figures."
+            "The trend's rows also carry `kind`, the kind of their figures. A share or an "
+            "average resting on fewer respondents than the partnership's fewest responses "
+            "(impact) is null, and its column's key is listed in the row's `too_few`."
         ),
+        "properties": {
+            "too_few": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "The columns whose figure is withheld: too few responses.",
+            }
+        },
     }
     return {
         "ReportOption": _object(
@@ -311,7 +328,7 @@ def _schemas() -> dict:
             {
                 "key": {**text, "description": "The key of this column's values in each row."},
                 "label": text,
-                "kind": _enum((TEXT, DATE, COUNT, PERCENT, MONEY)),
+                "kind": _enum((TEXT, DATE, COUNT, PERCENT, MEAN, MONEY)),
             }
         ),
         "ReportRow": row,
@@ -411,6 +428,8 @@ def _paths() -> dict:
         components = {**PARAMETER_COMPONENTS}
         if report.name == "trend":
             components["period"] = TREND_PERIOD
+        if report.name == "impact":
+            components["by"] = IMPACT_BY
         paths[f"/reports/{report.name}"] = _operation(
             operation_id(report.name),
             report.title,

@@ -7,13 +7,31 @@ from lms.core.numbers import decimal_text, percentage
 from lms.core.timefmt import long_date
 
 TEXT, COUNT, PERCENT, MONEY, DATE = "text", "count", "percent", "money", "date"
+MEAN = "mean"  # an average, to one decimal place
+
+
+class TooFew:
+    """The marker a cell holds in place of a share or an average resting on fewer respondents
+    than the partnership's `fewest_responses`: pages, the command line and downloads write
+    "too few responses"; the API gives null and lists the column in the row's `too_few`."""
+
+    text = "too few responses"
+
+    def __repr__(self) -> str:
+        return "TOO_FEW"
+
+    def __str__(self) -> str:
+        return self.text
+
+
+TOO_FEW = TooFew()
 
 
 @dataclass(frozen=True)
 class Column:
     key: str
     label: str
-    kind: str = COUNT  # text, date, count, percent (0-100 or None) or money (pence)
+    kind: str = COUNT  # text, date, count, percent (0-100 or None), mean or money (pence)
 
     @property
     def numeric(self) -> bool:
@@ -68,6 +86,10 @@ def show(value: Any, kind: str) -> str:
     """A figure as a page shows it: 1,234, 87.5%, £1,250.00, or a dash for no figure."""
     if value is None:
         return "–"
+    if value is TOO_FEW:
+        return TOO_FEW.text
+    if kind == MEAN:
+        return decimal_text(value)
     if kind == COUNT:
         return f"{value:,}"
     if kind == PERCENT:
@@ -83,6 +105,8 @@ def plain(value: Any, kind: str) -> Any:
     """A figure as a download holds it: numbers stay numbers, money in pounds, none is empty."""
     if value is None:
         return ""
+    if value is TOO_FEW:
+        return TOO_FEW.text
     if kind == MONEY:
         return round(value / 100, 2)
     if kind == DATE:

@@ -33,7 +33,7 @@ DOWNLOADS = {
 }
 
 
-def _form(now: datetime):
+def _form(now: datetime, name: str = ""):
     """The filter form from the address, and the filters it chose (None when refused)."""
     themes = list(db.session.scalars(sa.select(Theme).order_by(Theme.name)))
     agencies = list(db.session.scalars(sa.select(Agency).order_by(Agency.name)))
@@ -44,6 +44,7 @@ def _form(now: datetime):
         years=year_choices(first, last, _today(now)),
         themes=themes,
         agencies=agencies,
+        groups=build.REPORTS[name].options.get("by") if name in build.REPORTS else None,
     )
     if not form.validate() or refused:
         if refused:
@@ -83,8 +84,9 @@ def _table(name: str, filters, now: datetime):
         require(agency is not None and permissions.is_coordinator(current_user))
         return build.staff(agency, filters, now=now)
     options = {}
-    if name == "programme":
-        options["by"] = request.args.get("by") or "mode"
+    groups = build.REPORTS[name].options.get("by")
+    if groups:
+        options["by"] = request.args.get("by") or next(iter(groups))
     if name == "trend":
         options["measures"] = request.args.getlist("measure") or None
     return build.run(name, filters, now=now, **options)
@@ -142,7 +144,7 @@ def report(name):
     if tidied := _tidied("reports.report", name=name):
         return tidied
     now = utcnow()
-    form, filters = _form(now)
+    form, filters = _form(now, name)
     table = None
     if filters is not None:
         try:
@@ -170,7 +172,7 @@ def report(name):
 def download(name, fmt):
     _check(name)
     now = utcnow()
-    _, filters = _form(now)
+    _, filters = _form(now, name)
     if filters is None:
         return redirect(url_for("reports.report", name=name, **_args()))
     try:

@@ -145,6 +145,11 @@ MATRIX = {
     "/follow-up/thanks": EVERYONE,
     # --- (end of follow-ups) ---
     # --- impact statistics ---
+    # The impact report is one of "/reports/{name}"; the summaries: trainers see their own
+    # sessions, admins and PDL viewers the providers. The tester is no trainer of {session}.
+    "/evaluation/summaries": only("trainer", "pdl_viewer", "admin"),
+    "/evaluation/summaries/providers/{provider}": only("pdl_viewer", "admin"),
+    "/evaluation/summaries/sessions/{session}": only("pdl_viewer", "admin"),
     # --- (end of impact statistics) ---
     # --- comments, quotes and summaries ---
     # --- (end of comments, quotes and summaries) ---

@@ -204,3 +204,7 @@ def history(
     }
     pdl = make_user(name="PDL viewer", roles=(Role.PDL_VIEWER,), agency_id=agencies["council"])
     return History(agencies, people, sessions, courses, coordinators, pdl)
+
+
+# The evaluation history the impact report and the trainers' summaries are counted on.
+from tests.reports.impact_history import impact_history  # noqa: E402, F401

@@ -454,13 +454,20 @@ def test_a_theme_is_one_of_the_slugs_the_document_lists(
 
 
 @pytest.mark.parametrize("name", list(REPORTS))
-def test_by_belongs_to_the_programme_alone_in_the_document_and_the_answers(
+def test_by_belongs_to_the_programme_and_impact_alone_in_the_document_and_the_answers(
     client, secret, document, name
 ):
     taken = client.get(f"/api/v1/reports/{name}?by=mode", headers=bearer(secret))
     if name == "programme":
         assert admits(document, f"/reports/{name}", "by", "mode")
         assert_matches(document, f"/reports/{name}", 200, taken)
+    elif name == "impact":  # its own groupings
+        assert not admits(document, f"/reports/{name}", "by", "mode")
+        assert admits(document, f"/reports/{name}", "by", "sector")
+        assert_matches(document, f"/reports/{name}", 400, taken)
+        assert taken.json["error"] == "The by must be one of course, theme, level, agency, sector"
+        sector = client.get(f"/api/v1/reports/{name}?by=sector", headers=bearer(secret))
+        assert_matches(document, f"/reports/{name}", 200, sector)
     else:
         assert not admits(document, f"/reports/{name}", "by", "mode")
         assert_matches(document, f"/reports/{name}", 400, taken)
