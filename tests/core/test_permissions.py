@@ -145,6 +145,11 @@ MATRIX = {
     # --- impact statistics ---
     # --- (end of impact statistics) ---
     # --- comments, quotes and summaries ---
+    # Comments and quotes never name who wrote them; only admins remove a comment.
+    "/evaluation/comments": only("pdl_viewer", "admin"),
+    "/evaluation/comments/{feedback_answer}/redact": only("admin"),
+    "/evaluation/quotes": only("pdl_viewer", "admin"),
+    "/evaluation/quotes.csv": only("pdl_viewer", "admin"),
     # --- (end of comments, quotes and summaries) ---
 }
 
