@@ -223,3 +223,20 @@ def test_a_number_answer_or_unknown_id_is_not_found(app, client, login, history)
         assert post_form(client, path, {"reason": "x"}, token_from="/").status_code == 404
     with app.app_context():
         assert db.session.get(Answer, number_id).number == 3
+
+
+def test_reached_from_the_reports_page_by_those_who_may_read_them(client, login, make_user):
+    from tests.core.test_navigation import service_navigation
+
+    login(make_user(roles=(Role.PDL_VIEWER,)))
+    reports = page(client, "/reports")
+    assert 'href="/evaluation/comments"' in reports and 'href="/evaluation/quotes"' in reports
+    for path in ("/evaluation/comments", "/evaluation/quotes"):
+        highlighted = [item for item in service_navigation(page(client, path)) if item[1]]
+        assert highlighted == [("Reports", "true")]
+
+
+def test_a_coordinator_is_not_offered_them(client, login, make_user):
+    login(make_user(roles=(Role.COORDINATOR,)))
+    reports = page(client, "/reports")
+    assert "/evaluation/comments" not in reports and "/evaluation/quotes" not in reports
