@@ -10,6 +10,7 @@ from lms.catalogue import demo as catalogue_demo
 from lms.core.models import utcnow
 from lms.elearning import demo as elearning_demo
 from lms.extensions import db
+from lms.feedback import demo as feedback_demo
 
 
 def seed_demo(*, if_empty: bool = False) -> str:
@@ -23,9 +24,10 @@ def seed_demo(*, if_empty: bool = False) -> str:
     bookings = bookings_demo.seed(now=now)
     attendance = attendance_demo.seed(now=now)
     elearning = elearning_demo.seed(now=now)
+    feedback = feedback_demo.seed(now=now)
     return (
         f"Demo data: {len(agencies)} agencies; {people} people added; {catalogue}; {bookings}; "
-        f"{attendance}; {elearning}."
+        f"{attendance}; {elearning}; {feedback}."
     )
 
 

@@ -155,7 +155,7 @@ ITEMS = (
         "Reports",
         "reports.index",
         permissions.can_view_reports,
-        also=("reports.", "pages.registrations"),
+        also=("reports.", "pages.registrations", "comments."),
     ),
     NavItem("Admin", "catalogue_admin.courses", permissions.is_admin, pages=ADMIN_PAGES),
     NavItem("Account", "accounts.account", _signed_in, also=("accounts.change_",)),

@@ -152,6 +152,11 @@ MATRIX = {
     "/evaluation/summaries/sessions/{session}": only("pdl_viewer", "admin"),
     # --- (end of impact statistics) ---
     # --- comments, quotes and summaries ---
+    # Comments and quotes never name who wrote them; only admins remove a comment.
+    "/evaluation/comments": only("pdl_viewer", "admin"),
+    "/evaluation/comments/{feedback_answer}/redact": only("admin"),
+    "/evaluation/quotes": only("pdl_viewer", "admin"),
+    "/evaluation/quotes.csv": only("pdl_viewer", "admin"),
     # --- (end of comments, quotes and summaries) ---
 }
 
