@@ -70,7 +70,7 @@ def init_app(app: Flask) -> None:
         log.warning(
             "refused: CSRF check failed for %s %s: %s",
             request.method,
-            request.path,
+            _route(),
             error.description,
         )
         return error_page(
@@ -83,7 +83,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(403)
     def forbidden(_error):
         user = current_user.get_id() if current_user.is_authenticated else "anonymous"
-        log.warning("refused: 403 for %s on %s %s", user, request.method, request.path)
+        log.warning("refused: 403 for %s on %s %s", user, request.method, _route())
         return error_page(
             403,
             "You do not have permission to see this page",
@@ -117,3 +117,9 @@ def init_app(app: Flask) -> None:
             "Sorry, there is a problem with the service",
             "Try again later. Nothing you entered was saved.",
         )
+
+
+def _route() -> str:
+    """The address pattern asked for (/follow-up/<token>), never the address itself: a link's
+    secret (a follow-up, a password reset, a calendar feed) must not reach the logs."""
+    return request.url_rule.rule if request.url_rule is not None else "(no route)"

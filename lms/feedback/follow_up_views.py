@@ -2,11 +2,8 @@
 practitioner's and their line manager's.
 
 The link's secret is in the address, so: the pages are never cached, never send it on in a
-Referer to another site, never log it (a CSRF refusal logs the path: the secret is masked
-there), and are rate limited per address like the other pages anyone can reach."""
-
-import logging
-import re
+Referer to another site, never log it (refusals log the route's pattern, not the address),
+and are rate limited per address like the other pages anyone can reach."""
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
@@ -21,24 +18,6 @@ from lms.feedback.models import QuestionSet, Stage
 bp = Blueprint("follow_up", __name__, url_prefix="/follow-up")
 
 RATE_LIMIT = "60 per hour"
-LINK_PATH = re.compile(r"(/follow-up/)(?!thanks\b)[^/\s?#]+")
-
-
-class MaskFollowUpLinks(logging.Filter):
-    """Replace the secret of a follow-up link in a log line's arguments."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(
-                LINK_PATH.sub(r"\1<link>", arg) if isinstance(arg, str) else arg
-                for arg in record.args
-            )
-        if isinstance(record.msg, str):
-            record.msg = LINK_PATH.sub(r"\1<link>", record.msg)
-        return True
-
-
-logging.getLogger("lms.security").addFilter(MaskFollowUpLinks())
 
 
 def _rate_limit() -> str:
