@@ -147,7 +147,45 @@ class SettingsForm(FlaskForm):
         validators=[InputRequired("Enter a number of days")],
         widget=GovTextInput(),
     )
+    follow_up_weeks = IntegerField(
+        "Weeks after the course the follow-up is sent",
+        description="From 1 to 52. The practitioner, and their line manager if they gave an "
+        "address, are asked what changed in their practice",
+        validators=[InputRequired("Enter a number of weeks")],
+        widget=GovTextInput(),
+    )
+    feedback_reminder_days = IntegerField(
+        "Days before an unanswered evaluation request is reminded",
+        description="From 1 to 30. Each request is reminded once",
+        validators=[InputRequired("Enter a number of days")],
+        widget=GovTextInput(),
+    )
+    feedback_link_days = IntegerField(
+        "Days a follow-up link works",
+        description="From 7 to 90",
+        validators=[InputRequired("Enter a number of days")],
+        widget=GovTextInput(),
+    )
+    fewest_responses = IntegerField(
+        "Fewest responses a percentage or average is shown for",
+        description="From 1 to 100. A figure resting on fewer is shown as too few responses",
+        validators=[InputRequired("Enter a number of responses")],
+        widget=GovTextInput(),
+    )
+    certificates_wait_for_evaluation = BooleanField(
+        "Certificates wait until the evaluation straight after the course is answered",
+        widget=GovCheckboxInput(),
+    )
     submit = SubmitField("Save settings", widget=GovSubmitInput())
+
+    # The evaluation settings, shown under their own heading.
+    EVALUATION = (
+        "follow_up_weeks",
+        "feedback_reminder_days",
+        "feedback_link_days",
+        "fewest_responses",
+        "certificates_wait_for_evaluation",
+    )
 
     def values(self) -> dict:
         pence = {
@@ -168,7 +206,14 @@ class SettingsForm(FlaskForm):
             "attendance_threshold_percent",
             "late_after_minutes",
             "renewal_reminder_days",
+            "follow_up_weeks",
+            "feedback_reminder_days",
+            "feedback_link_days",
+            "fewest_responses",
         ):
             values[name] = getattr(self, name).data
         values["exempt_statutory_partners"] = bool(self.exempt_statutory_partners.data)
+        values["certificates_wait_for_evaluation"] = bool(
+            self.certificates_wait_for_evaluation.data
+        )
         return values
