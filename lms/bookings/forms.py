@@ -20,6 +20,12 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from lms.core.forms import AppForm as FlaskForm
 from lms.core.forms import choices, optional_int
+from lms.settings.services import LIMITS
+
+
+def _from_to(name: str) -> str:
+    low, high, _ = LIMITS[name]
+    return f"From {low} to {high}"
 
 
 class ReasonForm(FlaskForm):
@@ -149,26 +155,27 @@ class SettingsForm(FlaskForm):
     )
     follow_up_weeks = IntegerField(
         "Weeks after the course the follow-up is sent",
-        description="From 1 to 52. The practitioner, and their line manager if they gave an "
-        "address, are asked what changed in their practice",
+        description=f"{_from_to('follow_up_weeks')}. The practitioner, and their line manager "
+        "if they gave an address, are asked what changed in their practice",
         validators=[InputRequired("Enter a number of weeks")],
         widget=GovTextInput(),
     )
     feedback_reminder_days = IntegerField(
         "Days before an unanswered evaluation request is reminded",
-        description="From 1 to 30. Each request is reminded once",
+        description=f"{_from_to('feedback_reminder_days')}. Each request is reminded once",
         validators=[InputRequired("Enter a number of days")],
         widget=GovTextInput(),
     )
     feedback_link_days = IntegerField(
         "Days a follow-up link works",
-        description="From 7 to 90",
+        description=_from_to("feedback_link_days"),
         validators=[InputRequired("Enter a number of days")],
         widget=GovTextInput(),
     )
     fewest_responses = IntegerField(
         "Fewest responses a percentage or average is shown for",
-        description="From 1 to 100. A figure resting on fewer is shown as too few responses",
+        description=f"{_from_to('fewest_responses')}. A figure resting on fewer is shown as "
+        "too few responses",
         validators=[InputRequired("Enter a number of responses")],
         widget=GovTextInput(),
     )
