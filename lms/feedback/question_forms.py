@@ -107,12 +107,15 @@ class QuestionRowForm(AppForm):
         self.high_label.label.text = f"Words beside the highest rating of {what} (optional)"
         self.position.label.text = f"Position of {what}"
         self.remove.label.text = f"Remove {what}"
-        for field, limit in ((self.text, TEXT_MAX), (self.hint, TEXT_MAX)):
-            field.validators[0].message = f"{field.label.text} must be {limit} characters or fewer"
-        for field in (self.low_label, self.high_label):
-            field.validators[
-                0
-            ].message = f"{field.label.text} must be {LABEL_MAX} characters or fewer"
+        # Validators are shared by every form of the class: each row gets its own.
+        for field, limit in (
+            (self.text, TEXT_MAX),
+            (self.hint, TEXT_MAX),
+            (self.low_label, LABEL_MAX),
+            (self.high_label, LABEL_MAX),
+        ):
+            message = f"{field.label.text} must be {limit} characters or fewer"
+            field.validators = [Length(max=limit, message=message)]
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
@@ -155,7 +158,8 @@ class QuestionSetForm(AppForm):
     questions = FieldList(FormField(QuestionRowForm), max_entries=MOST_QUESTIONS + BLANK_ROWS)
     submit = SubmitField("Save as a new version", widget=GovSubmitInput())
 
-    error_fields = {"questions": "questions"}
+    # A refusal of the set as a whole is shown above its questions.
+    error_fields = {"questions": ""}
 
     def name_rows(self, stage: Stage) -> None:
         for number, row in enumerate(self.questions, start=1):

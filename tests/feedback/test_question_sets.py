@@ -184,7 +184,10 @@ def test_a_measured_question_cannot_be_removed_or_change_kind(app, client, admin
     ):
         refused = _edit(client, changes)
         assert refused.status_code == 200
-        assert "cannot be removed" in _error_summary(refused.get_data(as_text=True))
+        page = refused.get_data(as_text=True)
+        assert "cannot be removed" in _error_summary(page)
+        shown = re.findall(r'class="govuk-error-message">.*?</span>([^<]+)<', page)
+        assert any("cannot be removed" in message for message in shown)
         assert _sets(app, Stage.BEFORE) == before
 
 
@@ -259,6 +262,7 @@ def test_refusals_keep_what_was_typed_and_change_nothing(app, client, admin, cha
     assert refused.status_code == 200
     page = refused.get_data(as_text=True)
     assert message in _error_summary(page)
+    assert re.search(rf"question {new + 1}\b", _error_summary(page))  # the row, by number
     assert _sets(app, Stage.BEFORE) == before
     kept = form_values(page)
     assert kept[f"questions-{new}-hint"] == "A sentence or two <script>"
