@@ -486,6 +486,11 @@ def settings_form(**overrides) -> dict:
         "attendance_threshold_percent": "75",
         "late_after_minutes": "15",
         "renewal_reminder_days": "30",
+        "follow_up_weeks": "8",
+        "feedback_reminder_days": "7",
+        "feedback_link_days": "28",
+        "fewest_responses": "10",
+        "certificates_wait_for_evaluation": "y",
     }
     return form | {name: str(value) for name, value in overrides.items()}
 

@@ -118,6 +118,7 @@ def _user_form(user: User | None) -> UserForm:
     if user is not None and not user.agency.is_active:
         agencies.append(user.agency)
     form.set_agencies(agencies)
+    form.set_providers(services.active_providers(user))
     return form
 
 
@@ -137,16 +138,20 @@ def new_user():
     if form.validate_on_submit():
         done = commit_or_show(
             form,
-            lambda: auth.add_person(
-                _details(form),
-                roles=form.role_values,
-                active=form.is_active.data,
-                by=current_user,
-                now=utcnow(),
-                valid_for=auth.INVITATION_VALID_FOR,
-                link_for=lambda token: url_for(
-                    "accounts.reset_password", token=token, _external=True
+            lambda: services.set_provider(
+                auth.add_person(
+                    _details(form),
+                    roles=form.role_values,
+                    active=form.is_active.data,
+                    by=current_user,
+                    now=utcnow(),
+                    valid_for=auth.INVITATION_VALID_FOR,
+                    link_for=lambda token: url_for(
+                        "accounts.reset_password", token=token, _external=True
+                    ),
                 ),
+                form.provider_id.data,
+                by=current_user,
             ),
         )
         if done.ok:
@@ -167,13 +172,17 @@ def edit_user(user_id):
     if form.validate_on_submit():
         done = commit_or_show(
             form,
-            lambda: services.update_person(
-                user,
-                _details(form),
-                roles=form.role_values,
-                active=form.is_active.data,
+            lambda: services.set_provider(
+                services.update_person(
+                    user,
+                    _details(form),
+                    roles=form.role_values,
+                    active=form.is_active.data,
+                    by=current_user,
+                    now=utcnow(),
+                ),
+                form.provider_id.data,
                 by=current_user,
-                now=utcnow(),
             ),
         )
         if done.ok:

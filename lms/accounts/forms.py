@@ -20,7 +20,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, ValidationError
 
 from lms.accounts.models import ROLE_LABELS, SECTOR_LABELS, Role, Sector
 from lms.core.forms import AppForm as FlaskForm
@@ -270,7 +270,25 @@ class UserForm(DetailsForm):
         description="A person may hold several roles",
     )
     is_active = BooleanField("Account is active (can sign in)", widget=GovCheckboxInput())
+    provider_id = SelectField(
+        "Works for provider (optional)",
+        coerce=optional_int,
+        validate_choice=False,
+        widget=GovSelect(),
+        description="A trainer who works for a commissioned provider sees the evaluation "
+        "summary of all that provider's sessions",
+    )
     submit = SubmitField("Save", widget=GovSubmitInput())
+
+    def set_providers(self, providers) -> None:
+        self.provider_id.choices = choices(
+            ((provider.id, provider.name) for provider in providers), blank="None"
+        )
+
+    def validate_provider_id(self, field) -> None:
+        typed = (field.raw_data or [""])[0]
+        if typed not in ("", None) and field.data is None:
+            raise ValidationError("Select the provider from the list")
 
     @property
     def role_values(self) -> set[Role]:

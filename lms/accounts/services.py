@@ -270,6 +270,43 @@ def update_person(
     return user
 
 
+def active_providers(user: User | None = None) -> list:
+    """The providers a person may be said to work for: the active ones, and the one they
+    already work for even if it is no longer active."""
+    from lms.catalogue.models import Provider
+
+    query = sa.select(Provider).where(Provider.is_active.is_(True))
+    if user is not None and user.provider_id is not None:
+        query = sa.select(Provider).where(
+            sa.or_(Provider.is_active.is_(True), Provider.id == user.provider_id)
+        )
+    return list(db.session.scalars(query.order_by(Provider.name)))
+
+
+def set_provider(user: User, provider_id: int | None, *, by: User) -> User:
+    """Say which commissioned provider a person works for (None: none); a trainer who works
+    for one sees the evaluation summary of all its sessions. Audited."""
+    from lms.catalogue.models import Provider
+
+    if provider_id == user.provider_id:
+        return user
+    if provider_id is not None:
+        provider = db.session.get(Provider, provider_id)
+        if provider is None or not provider.is_active:
+            raise AccountError("Select the provider from the list", field="provider_id")
+    before = user.provider_id
+    user.provider_id = provider_id
+    db.session.flush()
+    audit.record(
+        "user.provider_changed",
+        user,
+        actor=by,
+        before={"provider_id": before},
+        after={"provider_id": provider_id},
+    )
+    return user
+
+
 def update_staff_member(
     person: User, details: PersonDetails, *, active: bool, by: User, now: datetime
 ) -> User:

@@ -20,6 +20,12 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from lms.core.forms import AppForm as FlaskForm
 from lms.core.forms import choices, optional_int
+from lms.settings.services import LIMITS
+
+
+def _from_to(name: str) -> str:
+    low, high, _ = LIMITS[name]
+    return f"From {low} to {high}"
 
 
 class ReasonForm(FlaskForm):
@@ -147,7 +153,46 @@ class SettingsForm(FlaskForm):
         validators=[InputRequired("Enter a number of days")],
         widget=GovTextInput(),
     )
+    follow_up_weeks = IntegerField(
+        "Weeks after the course the follow-up is sent",
+        description=f"{_from_to('follow_up_weeks')}. The practitioner, and their line manager "
+        "if they gave an address, are asked what changed in their practice",
+        validators=[InputRequired("Enter a number of weeks")],
+        widget=GovTextInput(),
+    )
+    feedback_reminder_days = IntegerField(
+        "Days before an unanswered evaluation request is reminded",
+        description=f"{_from_to('feedback_reminder_days')}. Each request is reminded once",
+        validators=[InputRequired("Enter a number of days")],
+        widget=GovTextInput(),
+    )
+    feedback_link_days = IntegerField(
+        "Days a follow-up link works",
+        description=_from_to("feedback_link_days"),
+        validators=[InputRequired("Enter a number of days")],
+        widget=GovTextInput(),
+    )
+    fewest_responses = IntegerField(
+        "Fewest responses a percentage or average is shown for",
+        description=f"{_from_to('fewest_responses')}. A figure resting on fewer is shown as "
+        "too few responses",
+        validators=[InputRequired("Enter a number of responses")],
+        widget=GovTextInput(),
+    )
+    certificates_wait_for_evaluation = BooleanField(
+        "Certificates wait until the evaluation straight after the course is answered",
+        widget=GovCheckboxInput(),
+    )
     submit = SubmitField("Save settings", widget=GovSubmitInput())
+
+    # The evaluation settings, shown under their own heading.
+    EVALUATION = (
+        "follow_up_weeks",
+        "feedback_reminder_days",
+        "feedback_link_days",
+        "fewest_responses",
+        "certificates_wait_for_evaluation",
+    )
 
     def values(self) -> dict:
         pence = {
@@ -168,7 +213,14 @@ class SettingsForm(FlaskForm):
             "attendance_threshold_percent",
             "late_after_minutes",
             "renewal_reminder_days",
+            "follow_up_weeks",
+            "feedback_reminder_days",
+            "feedback_link_days",
+            "fewest_responses",
         ):
             values[name] = getattr(self, name).data
         values["exempt_statutory_partners"] = bool(self.exempt_statutory_partners.data)
+        values["certificates_wait_for_evaluation"] = bool(
+            self.certificates_wait_for_evaluation.data
+        )
         return values

@@ -169,6 +169,12 @@ class CourseForm(FlaskForm):
     approval_required = BooleanField(
         "Bookings need the agency coordinator's approval", widget=GovCheckboxInput()
     )
+    evaluation_before = BooleanField(
+        "Ask people booked to rate their knowledge and confidence before the course",
+        description="On the course's learning outcomes, from 1 to 10, so the evaluation "
+        "straight after can show how much they rose",
+        widget=GovCheckboxInput(),
+    )
     prerequisite_id = SelectField(
         "Prerequisite course", coerce=optional_int, validate_choice=False, widget=GovSelect()
     )
@@ -197,6 +203,7 @@ class CourseForm(FlaskForm):
             provider_id=self.provider_id.data,
             theme_ids=list(self.theme_ids.data or []),
             approval_required=self.approval_required.data,
+            evaluation_before=bool(self.evaluation_before.data),
             prerequisite_id=self.prerequisite_id.data,
             certificate_validity_months=self.certificate_validity_months.data,
             module=module_form.module_details(self),

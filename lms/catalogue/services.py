@@ -144,6 +144,8 @@ class CourseDetails:
     provider_id: int | None
     theme_ids: list[int] = field(default_factory=list)
     approval_required: bool = False
+    # Ask people booked to rate their knowledge and confidence before the course.
+    evaluation_before: bool = False
     prerequisite_id: int | None = None
     certificate_validity_months: int | None = None
     # E-learning modules only (see `modules`): the provider's code, xAPI activity id, link.
@@ -224,6 +226,7 @@ def save_course(course: Course | None, details: CourseDetails, *, by: User) -> C
     course.provider = provider
     course.themes = themes
     course.approval_required = details.approval_required
+    course.evaluation_before = bool(details.evaluation_before)
     course.prerequisite = prerequisite
     course.certificate_validity_months = validity
     apply_module(course, module, validity_before=validity_before, by=by)
@@ -253,6 +256,7 @@ def _course_snapshot(course: Course) -> dict:
         "module_code": course.module_code,
         "activity_id": course.activity_id,
         "course_url": course.course_url,
+        "evaluation_before": course.evaluation_before,
     }
 
 

@@ -113,6 +113,7 @@ ADMIN_PAGES = (
     Page("Unmatched e-learning", "elearning_unmatched.index", also=("elearning_unmatched.",)),
     Page("Declared training", "declarations.admin_list", also=("declarations.show",)),
     Page("Demand", "manage.demand"),
+    Page("Evaluation questions", "questions.index", also=("questions.",)),
     Page("Settings", "manage.edit_settings"),
 )
 

@@ -165,10 +165,24 @@ def check(stage: Stage, specs: list[QuestionSpec]) -> list[QuestionSpec]:
     return cleaned
 
 
-def save_version(stage: Stage, specs: list[QuestionSpec], *, by) -> QuestionSet:
+CLASH = (
+    "Someone else saved these questions while you were editing them. Nothing was "
+    "saved: look at their version and make your change again"
+)
+
+
+def save_version(
+    stage: Stage, specs: list[QuestionSpec], *, by, based_on: int | None = None
+) -> QuestionSet:
     """Save an edit as the stage's next version (the current one, and every answer to it,
-    stay as they are). Nothing changes when the edit changes nothing. Audited."""
+    stay as they are). Nothing changes when the edit changes nothing. `based_on` is the
+    version the editor was shown (0: the defaults, none saved yet); an edit of a version that
+    is no longer the current one is refused. Audited."""
     cleaned = check(stage, specs)
+    if based_on is not None:
+        shown = latest(stage)
+        if (shown.version if shown is not None else 0) != based_on:
+            raise DomainError(CLASH, field="questions")
     current = current_set(stage)
     if [QuestionSpec.of(q) for q in current.questions] == cleaned:
         return current
@@ -176,11 +190,7 @@ def save_version(stage: Stage, specs: list[QuestionSpec], *, by) -> QuestionSet:
         with db.session.begin_nested():
             made = _add_version(stage, current.version + 1, cleaned, by=by)
     except IntegrityError:
-        raise DomainError(
-            "Someone else saved these questions while you were editing them. Nothing was "
-            "saved: look at their version and make your change again",
-            field="questions",
-        ) from None
+        raise DomainError(CLASH, field="questions") from None
     audit.record(
         "feedback.questions_saved",
         made,

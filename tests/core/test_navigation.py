@@ -107,6 +107,8 @@ def test_anonymous_navigation_leads_with_find_training(client):
         ("/admin/charges", "Admin", "true", ("Admin", "Charges")),
         ("/admin/attendance-decisions", "Admin", "true", ("Admin", "Attendance")),
         ("/admin/settings", "Admin", "true", ("Admin", "Settings")),
+        ("/admin/evaluation", "Admin", "true", ("Admin", "Evaluation questions")),
+        ("/admin/evaluation/after", "Admin", "true", ("Admin", "Evaluation questions")),
         ("/account", "Account", "page", None),
     ],
 )

@@ -137,6 +137,9 @@ MATRIX = {
     # --- e-learning reports ---
     # --- (end of e-learning reports) ---
     # --- evaluation question sets ---
+    "/admin/evaluation": only("admin"),
+    "/admin/evaluation/{stage}": only("admin"),
+    "/admin/evaluation/{stage}/versions/{question_set}": only("admin"),
     # --- (end of evaluation question sets) ---
     # --- evaluation before and straight after ---
     # --- (end of evaluation before and straight after) ---
