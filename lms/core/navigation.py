@@ -147,7 +147,7 @@ ITEMS = (
         "Teaching",
         "catalogue.my_sessions",
         permissions.is_trainer,
-        also=("attendance.", "manage.session_bookings"),
+        also=("attendance.", "manage.session_bookings", "evaluation_summaries."),
     ),
     NavItem(
         "Your agency", "manage.agency_bookings", permissions.is_coordinator, pages=AGENCY_PAGES
@@ -156,7 +156,7 @@ ITEMS = (
         "Reports",
         "reports.index",
         permissions.can_view_reports,
-        also=("reports.", "pages.registrations", "comments."),
+        also=("reports.", "pages.registrations", "comments.", "evaluation_summaries."),
     ),
     NavItem("Admin", "catalogue_admin.courses", permissions.is_admin, pages=ADMIN_PAGES),
     NavItem("Account", "accounts.account", _signed_in, also=("accounts.change_",)),

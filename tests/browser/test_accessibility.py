@@ -392,3 +392,40 @@ def test_e_learning_an_admin_imports_a_file_and_manages_the_queues(browser, demo
         visit(page, f"{demo_site}/admin/xapi")
         visit(page, demo_site + links(page, r"/admin/providers/\d+/xapi")[0])
         submit(page, "Create credential")
+
+
+def test_evaluation_an_admin_edits_questions_reads_comments_and_quotes(browser, demo_site):
+    with browsing(browser, demo_site, ADMIN) as page:
+        visit(page, f"{demo_site}/admin/evaluation")
+        visit(page, f"{demo_site}/admin/evaluation/after")
+        page.locator("input[name='questions-0-text']").fill("")
+        assert "wording of question 1" in submit(page, "Save as a new version")
+        visit(page, demo_site + links(page, r"/admin/evaluation/after/versions/\d+")[-1])
+        visit(page, f"{demo_site}/evaluation/comments")
+        assert page.get_by_text("Removed by an administrator").count() >= 1
+        visit(page, demo_site + links(page, r"/evaluation/comments/\d+/redact")[0])
+        assert "why the comment" in submit(page, "Remove the comment")
+        visit(page, f"{demo_site}/evaluation/quotes?q=practice")
+        visit(page, f"{demo_site}/evaluation/summaries")
+        visit(page, demo_site + links(page, r"/evaluation/summaries/providers/\d+.*")[0])
+        sessions = links(page, r"/evaluation/summaries/sessions/\d+")
+        if sessions:
+            visit(page, demo_site + sessions[0])
+
+
+def test_evaluation_the_pdl_viewer_s_impact_report(browser, demo_site):
+    with browsing(browser, demo_site, PDL_VIEWER) as page:
+        visit(page, f"{demo_site}/reports/impact")
+        text = page.locator("main").inner_text()
+        assert "Knowledge" in text and "gained" in text
+        visit(page, f"{demo_site}/reports/impact?by=theme&level=3")
+        visit(page, f"{demo_site}/reports/impact?by=sector")
+
+
+def test_evaluation_a_trainer_s_session_summaries(browser, demo_site):
+    with browsing(browser, demo_site, TRAINER) as page:
+        visit(page, f"{demo_site}/trainer/sessions")
+        visit(page, f"{demo_site}/evaluation/summaries")
+        sessions = links(page, r"/evaluation/summaries/sessions/\d+")
+        assert sessions, "the demo trainer has no evaluated session"
+        visit(page, demo_site + sessions[0])
