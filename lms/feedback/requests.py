@@ -1,11 +1,368 @@
 """Asking for evaluations before and straight after a course: the requests, their one reminder,
-and withdrawing them when the booking or completion stops counting."""
+and withdrawing them when the booking or completion stops counting.
+
+Straight after: every completed booking, and every e-learning completion that is not training
+declared as done elsewhere and was completed recently (no more than `follow_up_weeks` ago, so
+a history import asks nobody about last year), is asked once; the request stays open for
+`follow_up_weeks` weeks. Before: a confirmed booking of a course that asks for a starting point,
+until the session starts. Each open request is reminded once after `feedback_reminder_days`.
+Completing raises the request at once (the hooks below); `run` catches up with anything missed
+(a crash between completing and asking) and is safe to run any number of times."""
+
+from contextlib import nullcontext
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app, has_request_context, render_template
+
+from lms.accounts.models import User
+from lms.attendance import services as attendance
+from lms.bookings.models import Booking, BookingStatus
+from lms.catalogue.models import Course, CourseSession, SessionStatus
+from lms.core.text import single_line
+from lms.core.timefmt import local, long_date, uk_date
+from lms.core.urls import external_url
+from lms.elearning import completions
+from lms.elearning.models import Completion, CompletionSource
+from lms.extensions import db
+from lms.feedback import responses
+from lms.feedback.models import Response, Stage
+from lms.mail.headers import clean_subject
+from lms.mail.models import OutboxMessage
+from lms.settings import services as settings
+
+ASKED = (Stage.BEFORE, Stage.AFTER)
+KINDS = {Stage.BEFORE: "before_request", Stage.AFTER: "evaluation_request"}
+MINUTES = 3
+
+
+# When evaluations apply --------------------------------------------------------------------
+
+
+def weeks_open() -> timedelta:
+    return timedelta(weeks=settings.current().follow_up_weeks)
+
+
+def recent_from(now: datetime) -> date:
+    """The first UK day a completion may have been done on to be asked about."""
+    return local(now).date() - weeks_open()
+
+
+def completion_asked(completion: Completion, *, now: datetime) -> bool:
+    """Whether an e-learning completion is evaluated straight after: held, not declared
+    training done elsewhere, and recent."""
+    return (
+        completion.withdrawn_at is None
+        and completion.source is not CompletionSource.SELF_DECLARED
+        and completion.completed_on >= recent_from(now)
+    )
+
+
+def booking_asked(booking: Booking, *, now: datetime) -> bool:
+    """Whether a booking is evaluated straight after: completed, and recently (a request that
+    old would have lapsed by now)."""
+    return booking.completed_at is not None and booking.completed_at > now - weeks_open()
+
+
+def _completions_to_ask(now: datetime):
+    """Held, recent completions not declared as done elsewhere, not asked yet."""
+    return sa.and_(
+        Completion.withdrawn_at.is_(None),
+        Completion.source != CompletionSource.SELF_DECLARED,
+        Completion.completed_on >= recent_from(now),
+        ~sa.exists().where(Response.stage == Stage.AFTER, Response.completion_id == Completion.id),
+    )
+
+
+# The messages -------------------------------------------------------------------------------
+
+
+def _message(response: Response, person: User, course: Course, *, reminder: bool) -> dict:
+    """An outbox row's values for a request (or its reminder); rendered here, stored by the
+    caller one at a time or many at once."""
+    stage = response.stage
+    if response.booking_id is not None:
+        when = uk_date(response.booking.session.starts_at)
+    else:
+        when = long_date(response.course_on)
+    if stage is Stage.BEFORE:
+        subject = f"Before {course.title}: where are you starting from?"
+    else:
+        subject = f"How was {course.title}? Tell us in about {MINUTES} minutes"
+    if reminder:
+        subject = f"Reminder: {subject}"
+    body = render_template(
+        f"mail/{KINDS[stage]}.txt",
+        person=person,
+        course=course,
+        when=when,
+        link=external_url("feedback.answer", response_id=response.id),
+        minutes=MINUTES,
+        due_by=uk_date(response.expires_at),
+        reminder=reminder,
+        certificate_waits=settings.current().certificates_wait_for_evaluation,
+        my_training=external_url("bookings.my_training"),
+    )
+    return {
+        "recipient": single_line(person.email),
+        "user_id": person.id,
+        "kind": KINDS[stage],
+        "subject": clean_subject(subject),
+        "body_text": body,
+    }
+
+
+def _queue(rows: list[dict]) -> None:
+    if rows:
+        db.session.execute(sa.insert(OutboxMessage), rows)
+
+
+def _in_request():
+    """A request context for building links, when there is none (an import from the
+    command line): one for a whole batch of messages rather than one per link."""
+    if has_request_context():
+        return nullcontext()
+    base = current_app.config.get("BASE_URL") or "http://localhost"
+    return current_app.test_request_context(base_url=base)
+
+
+# Asking ----------------------------------------------------------------------------------
+
+
+def ask_after(subject: responses.Subject, *, now: datetime) -> Response:
+    """The request straight after, made (and its message queued) if not made yet; one that was
+    withdrawn (attendance corrected) and is now due again is asked afresh."""
+    response, _, created = responses.invite(
+        Stage.AFTER, subject, now=now, expires_at=now + weeks_open()
+    )
+    if not created:
+        if response.withdrawn_at is None or response.answered_at is not None:
+            return response
+        response.withdrawn_at, response.reminded_at = None, None
+        response.invited_at, response.expires_at = now, now + weeks_open()
+        db.session.flush()
+    with _in_request():
+        _queue([_message(response, response.user, response.course, reminder=False)])
+    return response
+
+
+def ask_before(booking: Booking, *, now: datetime, tell: bool = True) -> Response | None:
+    """The "before" request of a confirmed booking of a course that asks for one, open until
+    the session starts; None when it does not apply (any more)."""
+    course_session = booking.session
+    if not (
+        booking.status is BookingStatus.CONFIRMED
+        and course_session.course.evaluation_before
+        and course_session.status is not SessionStatus.CANCELLED
+        and course_session.starts_at > now
+    ):
+        return None
+    response, _, created = responses.invite(
+        Stage.BEFORE,
+        responses.Subject(booking=booking),
+        now=now,
+        expires_at=course_session.starts_at,
+    )
+    if created and tell:
+        with _in_request():
+            _queue([_message(response, booking.user, course_session.course, reminder=False)])
+    return response
+
+
+def ask_completions(condition, *, now: datetime) -> int:
+    """Ask straight after about every completion matching `condition` that is evaluated and not
+    asked yet: one query finds them, one insert makes the requests, one finds their ids, one
+    inserts their messages. Returns how many were asked."""
+    found = db.session.execute(
+        sa.select(
+            Completion.id,
+            Completion.user_id,
+            Completion.course_id,
+            Completion.agency_id,
+            Completion.completed_on,
+        ).where(condition, _completions_to_ask(now))
+    ).all()
+    if not found:
+        return 0
+    expires_at = now + weeks_open()
+    db.session.execute(
+        sa.insert(Response),
+        [
+            {
+                "stage": Stage.AFTER,
+                "completion_id": row.id,
+                "user_id": row.user_id,
+                "course_id": row.course_id,
+                "agency_id": row.agency_id,
+                "course_on": row.completed_on,
+                "invited_at": now,
+                "expires_at": expires_at,
+                "before_recalled": False,
+                "quote_consent": False,
+            }
+            for row in found
+        ],
+    )
+    ids = {row.id for row in found}
+    made = db.session.scalars(
+        sa.select(Response).where(
+            Response.stage == Stage.AFTER, Response.completion_id.in_(completions.ids_param(ids))
+        )
+    ).all()
+    people = _by_id(User, {row.user_id for row in found})
+    courses = _by_id(Course, {row.course_id for row in found})
+    with _in_request():
+        _queue(
+            [
+                _message(
+                    response, people[response.user_id], courses[response.course_id], reminder=False
+                )
+                for response in made
+            ]
+        )
+    return len(made)
+
+
+def _by_id(model, ids: set[int]) -> dict:
+    rows = db.session.scalars(sa.select(model).where(model.id.in_(completions.ids_param(ids))))
+    return {row.id: row for row in rows}
+
+
+# Withdrawing ------------------------------------------------------------------------------
+
+OPEN = sa.and_(Response.answered_at.is_(None), Response.withdrawn_at.is_(None))
+
+
+def _withdraw(condition, *, now: datetime) -> int:
+    return db.session.execute(
+        sa.update(Response)
+        .where(OPEN, condition)
+        .values(withdrawn_at=now)
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
+
+
+# The hooks --------------------------------------------------------------------------------
+
+
+def on_booking_completed(booking: Booking, *, now: datetime) -> None:
+    ask_after(responses.Subject(booking=booking), now=now)
+
+
+def on_outcome_corrected(booking: Booking, *, before: str | None, now: datetime) -> None:
+    """A correction after close-out: a booking no longer completed is no longer asked about
+    (answers already given stay)."""
+    if booking.completed_at is None:
+        _withdraw(Response.booking_id == booking.id, now=now)
+
+
+def on_completions_added(completion_ids, *, now: datetime) -> None:
+    if completion_ids:
+        ask_completions(Completion.id.in_(completions.ids_param(set(completion_ids))), now=now)
+
+
+def on_completions_withdrawn(completion_ids, *, now: datetime) -> None:
+    if completion_ids:
+        _withdraw(Response.completion_id.in_(completions.ids_param(set(completion_ids))), now=now)
 
 
 def register_hooks() -> None:
-    """Hang the evaluation requests on completing a booking or an e-learning module."""
+    """Hang the evaluation requests on completing a booking or an e-learning module (once,
+    however often the app is made)."""
+    for hooks, hook in (
+        (attendance.BOOKING_COMPLETED, on_booking_completed),
+        (attendance.OUTCOME_CORRECTED, on_outcome_corrected),
+        (completions.COMPLETED, on_completions_added),
+        (completions.WITHDRAWN, on_completions_withdrawn),
+    ):
+        if hook not in hooks:
+            hooks.append(hook)
 
 
-def run(*, now) -> dict:
-    """run-jobs: the requests and reminders due."""
-    return {}
+# run-jobs ----------------------------------------------------------------------------------
+
+
+def _catch_up(now: datetime) -> int:
+    bookings = db.session.scalars(
+        sa.select(Booking).where(
+            Booking.completed_at.is_not(None),
+            Booking.completed_at > now - weeks_open(),
+            ~sa.exists().where(Response.stage == Stage.AFTER, Response.booking_id == Booking.id),
+        )
+    ).all()
+    for booking in bookings:
+        ask_after(responses.Subject(booking=booking), now=now)
+    return len(bookings) + ask_completions(sa.true(), now=now)
+
+
+def _ask_before(now: datetime) -> int:
+    bookings = db.session.scalars(
+        sa.select(Booking)
+        .join(CourseSession, CourseSession.id == Booking.session_id)
+        .join(Course, Course.id == CourseSession.course_id)
+        .where(
+            Booking.status == BookingStatus.CONFIRMED,
+            Course.evaluation_before.is_(True),
+            CourseSession.status != SessionStatus.CANCELLED,
+            CourseSession.starts_at > now,
+            ~sa.exists().where(Response.stage == Stage.BEFORE, Response.booking_id == Booking.id),
+        )
+    ).all()
+    return sum(ask_before(booking, now=now) is not None for booking in bookings)
+
+
+def _remind(now: datetime) -> int:
+    """One reminder for each open request asked long enough ago; each is claimed by an UPDATE
+    first, so two runs at once never remind anyone twice."""
+    due = db.session.scalars(
+        sa.select(Response).where(
+            Response.stage.in_(ASKED),
+            OPEN,
+            Response.reminded_at.is_(None),
+            Response.expires_at > now,
+            Response.invited_at <= now - timedelta(days=settings.current().feedback_reminder_days),
+        )
+    ).all()
+    rows = []
+    for response in due:
+        claimed = db.session.execute(
+            sa.update(Response)
+            .where(Response.id == response.id, Response.reminded_at.is_(None))
+            .values(reminded_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed == 1:
+            rows.append(_message(response, response.user, response.course, reminder=True))
+    _queue(rows)
+    return len(rows)
+
+
+def _safety_net(now: datetime) -> int:
+    """Withdraw open requests whose booking was cancelled (before) or is not completed (after
+    and later stages), or whose completion was withdrawn."""
+    not_confirmed = sa.select(Booking.id).where(Booking.status != BookingStatus.CONFIRMED)
+    not_completed = sa.select(Booking.id).where(Booking.completed_at.is_(None))
+    withdrawn = sa.select(Completion.id).where(Completion.withdrawn_at.is_not(None))
+    return _withdraw(
+        sa.or_(
+            sa.and_(Response.stage == Stage.BEFORE, Response.booking_id.in_(not_confirmed)),
+            sa.and_(Response.stage != Stage.BEFORE, Response.booking_id.in_(not_completed)),
+            Response.completion_id.in_(withdrawn),
+        ),
+        now=now,
+    )
+
+
+def run(*, now: datetime) -> dict:
+    """run-jobs: the requests and reminders due; running it twice changes nothing more."""
+    withdrawn = _safety_net(now)
+    asked_after = _catch_up(now)
+    asked_before = _ask_before(now)
+    reminded = _remind(now)
+    db.session.flush()
+    return {
+        "evaluations asked for after a course (caught up)": asked_after,
+        "evaluations asked for before a course": asked_before,
+        "evaluation reminders sent": reminded,
+        "evaluation requests withdrawn": withdrawn,
+    }

@@ -139,6 +139,8 @@ MATRIX = {
     # --- evaluation question sets ---
     # --- (end of evaluation question sets) ---
     # --- evaluation before and straight after ---
+    # {response} is a colleague's request: only the person it is about answers it.
+    "/feedback/{response}": only(),
     # --- (end of evaluation before and straight after) ---
     # --- follow-ups ---
     # --- (end of follow-ups) ---
