@@ -12,14 +12,12 @@ from lms.bookings.models import Booking
 from lms.extensions import db
 from lms.feedback.models import Response, Stage
 from lms.mail.models import OutboxMessage
-from tests.attendance.test_closeout import (  # noqa: F401 (fixtures)
-    END,
-    clock,
-    later,
-    mark,
-    session,
-)
+from tests.attendance import test_closeout as closeout
 from tests.conftest import post_form
+
+# The close-out tests' session and clock, shared.
+clock, session, later = closeout.clock, closeout.session, closeout.later
+END, mark = closeout.END, closeout.mark
 
 
 def _requests(app) -> list[tuple]:

@@ -67,9 +67,7 @@ def test_an_import_asks_about_recent_completions_only_and_undo_withdraws(app, pr
         message = db.session.scalar(
             sa.select(OutboxMessage).where(OutboxMessage.recipient == zoe.email)
         )
-        response_id = db.session.scalar(
-            sa.select(Response.id).where(Response.user_id == zoe.id)
-        )
+        response_id = db.session.scalar(sa.select(Response.id).where(Response.user_id == zoe.id))
         assert f"/feedback/{response_id}" in message.body_text
         assert "Safeguarding Children Level 1" in message.body_text
 
