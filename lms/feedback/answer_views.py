@@ -55,7 +55,7 @@ def _posted_set(response: Response) -> tuple[QuestionSet, bool]:
     """The version of the questions the form showed, or the current one (True: it fell back)."""
     raw = (request.form.get("question_set") or "").strip()
     question_set = None
-    if raw.isdigit() and len(raw) <= 10 and int(raw) <= MAX_ID:
+    if raw.isascii() and raw.isdigit() and len(raw) <= 10 and int(raw) <= MAX_ID:
         question_set = db.session.get(QuestionSet, int(raw))
     if question_set is None or question_set.stage is not response.stage:
         return questions.current_set(response.stage), True

@@ -340,14 +340,17 @@ def _remind(now: datetime) -> int:
 def _safety_net(now: datetime) -> int:
     """Withdraw open requests whose booking was cancelled (before) or is not completed (after
     and later stages), or whose completion was withdrawn."""
-    not_confirmed = sa.select(Booking.id).where(Booking.status != BookingStatus.CONFIRMED)
-    not_completed = sa.select(Booking.id).where(Booking.completed_at.is_(None))
-    withdrawn = sa.select(Completion.id).where(Completion.withdrawn_at.is_not(None))
+    booking = sa.exists().where(Booking.id == Response.booking_id)
     return _withdraw(
         sa.or_(
-            sa.and_(Response.stage == Stage.BEFORE, Response.booking_id.in_(not_confirmed)),
-            sa.and_(Response.stage != Stage.BEFORE, Response.booking_id.in_(not_completed)),
-            Response.completion_id.in_(withdrawn),
+            sa.and_(
+                Response.stage == Stage.BEFORE,
+                booking.where(Booking.status != BookingStatus.CONFIRMED),
+            ),
+            sa.and_(Response.stage != Stage.BEFORE, booking.where(Booking.completed_at.is_(None))),
+            sa.exists().where(
+                Completion.id == Response.completion_id, Completion.withdrawn_at.is_not(None)
+            ),
         ),
         now=now,
     )

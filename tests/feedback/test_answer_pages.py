@@ -102,6 +102,7 @@ def test_the_page_shows_the_course_and_answering_stores_it_once(app, client, log
         ("rating", "6", "Choose a number from 1 to 5"),
         ("rating", "", "Answer this question"),
         ("knowledge", "0", "Choose a number from 1 to 10"),
+        ("knowledge", "²", "Choose a number from 1 to 10"),
     ],
 )
 def test_a_refused_answer_keeps_what_was_typed_and_stores_nothing(
@@ -144,7 +145,7 @@ def test_a_version_replaced_while_the_form_was_open_keeps_its_version(app, clien
         )
 
 
-@pytest.mark.parametrize("posted", ["999999", "x", "", "other-stage", "99999999999999999999"])
+@pytest.mark.parametrize("posted", ["999999", "x", "", "²", "other-stage", "99999999999999999999"])
 def test_an_unknown_or_wrong_stage_set_shows_the_current_questions(
     app, client, login, asked, posted
 ):
