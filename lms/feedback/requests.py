@@ -9,31 +9,24 @@ until the session starts. Each open request is reminded once after `feedback_rem
 Completing raises the request at once (the hooks below); `run` catches up with anything missed
 (a crash between completing and asking) and is safe to run any number of times."""
 
-from contextlib import nullcontext
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, render_template
 
 from lms.accounts.models import User
 from lms.attendance import services as attendance
 from lms.bookings.models import Booking, BookingStatus
 from lms.catalogue.models import Course, CourseSession, SessionStatus
-from lms.core.text import single_line
-from lms.core.timefmt import local, long_date, uk_date
-from lms.core.urls import external_url
+from lms.core.timefmt import local, long_date
 from lms.elearning import completions
 from lms.elearning.models import Completion, CompletionSource
 from lms.extensions import db
 from lms.feedback import responses
 from lms.feedback.models import Response, Stage
-from lms.mail.headers import clean_subject
-from lms.mail.models import OutboxMessage
+from lms.feedback.request_mail import Letters, in_request, queue
 from lms.settings import services as settings
 
 ASKED = (Stage.BEFORE, Stage.AFTER)
-KINDS = {Stage.BEFORE: "before_request", Stage.AFTER: "evaluation_request"}
-MINUTES = 3
 
 
 # When evaluations apply --------------------------------------------------------------------
@@ -74,58 +67,6 @@ def _completions_to_ask(now: datetime):
     )
 
 
-# The messages -------------------------------------------------------------------------------
-
-
-def _message(response: Response, person: User, course: Course, *, reminder: bool) -> dict:
-    """An outbox row's values for a request (or its reminder); rendered here, stored by the
-    caller one at a time or many at once."""
-    stage = response.stage
-    if response.booking_id is not None:
-        when = uk_date(response.booking.session.starts_at)
-    else:
-        when = long_date(response.course_on)
-    if stage is Stage.BEFORE:
-        subject = f"Before {course.title}: where are you starting from?"
-    else:
-        subject = f"How was {course.title}? Tell us in about {MINUTES} minutes"
-    if reminder:
-        subject = f"Reminder: {subject}"
-    body = render_template(
-        f"mail/{KINDS[stage]}.txt",
-        person=person,
-        course=course,
-        when=when,
-        link=external_url("feedback.answer", response_id=response.id),
-        minutes=MINUTES,
-        due_by=uk_date(response.expires_at),
-        reminder=reminder,
-        certificate_waits=settings.current().certificates_wait_for_evaluation,
-        my_training=external_url("bookings.my_training"),
-    )
-    return {
-        "recipient": single_line(person.email),
-        "user_id": person.id,
-        "kind": KINDS[stage],
-        "subject": clean_subject(subject),
-        "body_text": body,
-    }
-
-
-def _queue(rows: list[dict]) -> None:
-    if rows:
-        db.session.execute(sa.insert(OutboxMessage), rows)
-
-
-def _in_request():
-    """A request context for building links, when there is none (an import from the
-    command line): one for a whole batch of messages rather than one per link."""
-    if has_request_context():
-        return nullcontext()
-    base = current_app.config.get("BASE_URL") or "http://localhost"
-    return current_app.test_request_context(base_url=base)
-
-
 # Asking ----------------------------------------------------------------------------------
 
 
@@ -141,8 +82,8 @@ def ask_after(subject: responses.Subject, *, now: datetime) -> Response:
         response.withdrawn_at, response.reminded_at = None, None
         response.invited_at, response.expires_at = now, now + weeks_open()
         db.session.flush()
-    with _in_request():
-        _queue([_message(response, response.user, response.course, reminder=False)])
+    with in_request():
+        queue([Letters().of(response)])
     return response
 
 
@@ -164,15 +105,15 @@ def ask_before(booking: Booking, *, now: datetime, tell: bool = True) -> Respons
         expires_at=course_session.starts_at,
     )
     if created and tell:
-        with _in_request():
-            _queue([_message(response, booking.user, course_session.course, reminder=False)])
+        with in_request():
+            queue([Letters().of(response)])
     return response
 
 
 def ask_completions(condition, *, now: datetime) -> int:
     """Ask straight after about every completion matching `condition` that is evaluated and not
-    asked yet: one query finds them, one insert makes the requests, one finds their ids, one
-    inserts their messages. Returns how many were asked."""
+    asked yet: one query finds them (with the person's name and address), one insert makes the
+    requests, one reads back their ids, one inserts their messages. Returns how many."""
     found = db.session.execute(
         sa.select(
             Completion.id,
@@ -180,7 +121,11 @@ def ask_completions(condition, *, now: datetime) -> int:
             Completion.course_id,
             Completion.agency_id,
             Completion.completed_on,
-        ).where(condition, _completions_to_ask(now))
+            User.name,
+            User.email,
+        )
+        .join(User, User.id == Completion.user_id)
+        .where(condition, _completions_to_ask(now))
     ).all()
     if not found:
         return 0
@@ -203,29 +148,38 @@ def ask_completions(condition, *, now: datetime) -> int:
             for row in found
         ],
     )
-    ids = {row.id for row in found}
-    made = db.session.scalars(
-        sa.select(Response).where(
-            Response.stage == Stage.AFTER, Response.completion_id.in_(completions.ids_param(ids))
+    made = dict(
+        db.session.execute(
+            sa.select(Response.completion_id, Response.id).where(
+                Response.stage == Stage.AFTER,
+                Response.completion_id.in_(completions.ids_param({row.id for row in found})),
+            )
+        ).all()
+    )
+    courses = {
+        course.id: course
+        for course in db.session.scalars(
+            sa.select(Course).where(Course.id.in_({row.course_id for row in found}))
         )
-    ).all()
-    people = _by_id(User, {row.user_id for row in found})
-    courses = _by_id(Course, {row.course_id for row in found})
-    with _in_request():
-        _queue(
+    }
+    with in_request():
+        letters = Letters()
+        queue(
             [
-                _message(
-                    response, people[response.user_id], courses[response.course_id], reminder=False
+                letters.row(
+                    Stage.AFTER,
+                    courses[row.course_id],
+                    response_id=made[row.id],
+                    user_id=row.user_id,
+                    name=row.name,
+                    email=row.email,
+                    when=long_date(row.completed_on),
+                    expires_at=expires_at,
                 )
-                for response in made
+                for row in found
             ]
         )
-    return len(made)
-
-
-def _by_id(model, ids: set[int]) -> dict:
-    rows = db.session.scalars(sa.select(model).where(model.id.in_(completions.ids_param(ids))))
-    return {row.id: row for row in rows}
+    return len(found)
 
 
 # Withdrawing ------------------------------------------------------------------------------
@@ -323,7 +277,7 @@ def _remind(now: datetime) -> int:
             Response.invited_at <= now - timedelta(days=settings.current().feedback_reminder_days),
         )
     ).all()
-    rows = []
+    rows, letters = [], Letters()
     for response in due:
         claimed = db.session.execute(
             sa.update(Response)
@@ -332,8 +286,8 @@ def _remind(now: datetime) -> int:
             .execution_options(synchronize_session=False)
         ).rowcount
         if claimed == 1:
-            rows.append(_message(response, response.user, response.course, reminder=True))
-    _queue(rows)
+            rows.append(letters.of(response, reminder=True))
+    queue(rows)
     return len(rows)
 
 
