@@ -9,13 +9,14 @@ import sqlalchemy as sa
 from flask import current_app, has_request_context, render_template
 
 from lms.catalogue.models import Course
+from lms.core.models import utcnow
 from lms.core.text import single_line
 from lms.core.timefmt import long_date, uk_date
 from lms.core.urls import external_url
 from lms.extensions import db
 from lms.feedback.models import Response, Stage
 from lms.mail.headers import clean_subject
-from lms.mail.models import OutboxMessage
+from lms.mail.models import MessageStatus, OutboxMessage
 from lms.settings import services as settings
 
 KINDS = {Stage.BEFORE: "before_request", Stage.AFTER: "evaluation_request"}
@@ -120,3 +121,17 @@ def in_request():
         return nullcontext()
     base = current_app.config.get("BASE_URL") or "http://localhost"
     return current_app.test_request_context(base_url=base)
+
+
+def queue_many(driver, rows: list[dict], *, now: datetime | None = None) -> None:
+    """Store many messages straight through the driver (see `lms.elearning.bulk`)."""
+    moment = driver.moment(now or utcnow())
+    columns = ("recipient", "user_id", "kind", "subject", "body_text")
+    driver.insert(
+        "outbox_messages",
+        (*columns, "status", "attempts", "created_at", "next_attempt_at"),
+        [
+            (*(row[column] for column in columns), MessageStatus.QUEUED.value, 0, moment, moment)
+            for row in rows
+        ],
+    )

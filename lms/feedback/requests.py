@@ -19,11 +19,12 @@ from lms.bookings.models import Booking, BookingStatus
 from lms.catalogue.models import Course, CourseSession, SessionStatus
 from lms.core.timefmt import local, long_date
 from lms.elearning import completions
+from lms.elearning.bulk import Driver
 from lms.elearning.models import Completion, CompletionSource
 from lms.extensions import db
 from lms.feedback import responses
 from lms.feedback.models import Response, Stage
-from lms.feedback.request_mail import Letters, in_request, queue
+from lms.feedback.request_mail import Letters, in_request, queue, queue_many
 from lms.settings import services as settings
 
 ASKED = (Stage.BEFORE, Stage.AFTER)
@@ -130,21 +131,36 @@ def ask_completions(condition, *, now: datetime) -> int:
     if not found:
         return 0
     expires_at = now + weeks_open()
-    db.session.execute(
-        sa.insert(Response),
+    driver = Driver()  # straight through the driver: an import can ask thousands at once
+    invited, expires, after = driver.moment(now), driver.moment(expires_at), Stage.AFTER.value
+    no = 0 if driver.sqlite else False
+    driver.insert(
+        "feedback_responses",
+        (
+            "stage",
+            "completion_id",
+            "user_id",
+            "course_id",
+            "agency_id",
+            "course_on",
+            "invited_at",
+            "expires_at",
+            "before_recalled",
+            "quote_consent",
+        ),
         [
-            {
-                "stage": Stage.AFTER,
-                "completion_id": row.id,
-                "user_id": row.user_id,
-                "course_id": row.course_id,
-                "agency_id": row.agency_id,
-                "course_on": row.completed_on,
-                "invited_at": now,
-                "expires_at": expires_at,
-                "before_recalled": False,
-                "quote_consent": False,
-            }
+            (
+                after,
+                row.id,
+                row.user_id,
+                row.course_id,
+                row.agency_id,
+                driver.day(row.completed_on),
+                invited,
+                expires,
+                no,
+                no,
+            )
             for row in found
         ],
     )
@@ -164,7 +180,8 @@ def ask_completions(condition, *, now: datetime) -> int:
     }
     with in_request():
         letters = Letters()
-        queue(
+        queue_many(
+            driver,
             [
                 letters.row(
                     Stage.AFTER,
@@ -177,7 +194,7 @@ def ask_completions(condition, *, now: datetime) -> int:
                     expires_at=expires_at,
                 )
                 for row in found
-            ]
+            ],
         )
     return len(found)
 
