@@ -24,11 +24,13 @@ MINUTES = 3
 
 
 class Letters:
-    """The request messages of one run (one completion, or a whole import): each module's text
-    is rendered once, with the person's name, the day, the deadline and the link filled in per
-    message (none of them can hold the NUL markers), so thousands cost little more than one."""
+    """The request messages of one run (one completion, or a whole import): each kind's text is
+    rendered once, and the course, the person's name, the day, the deadline and the link are
+    filled in per message (none of them can hold the NUL markers), so thousands of messages
+    cost little more than one."""
 
     NAME, WHEN, DUE, LINK = "\x00name\x00", "\x00when\x00", "\x00due\x00", "\x00link\x00"
+    TITLE = "\x00title\x00"
 
     def __init__(self):
         self.certificate_waits = settings.current().certificates_wait_for_evaluation
@@ -37,13 +39,13 @@ class Letters:
         self.link_stem = external_url("feedback.answer", response_id=0)[:-1]
         self.bodies: dict[tuple, str] = {}
 
-    def _body(self, stage: Stage, course: Course, reminder: bool) -> str:
-        key = (stage, course.id, reminder)
+    def _body(self, stage: Stage, reminder: bool) -> str:
+        key = (stage, reminder)
         if key not in self.bodies:
             self.bodies[key] = render_template(
                 f"mail/{KINDS[stage]}.txt",
                 person=SimpleNamespace(name=self.NAME),
-                course=course,
+                course=SimpleNamespace(title=self.TITLE),
                 when=self.WHEN,
                 link=self.LINK,
                 minutes=MINUTES,
@@ -75,7 +77,8 @@ class Letters:
         if reminder:
             subject = f"Reminder: {subject}"
         body = (
-            self._body(stage, course, reminder)
+            self._body(stage, reminder)
+            .replace(self.TITLE, course.title)
             .replace(self.NAME, name)
             .replace(self.WHEN, when)
             .replace(self.DUE, uk_date(expires_at))
