@@ -370,7 +370,10 @@ def run(
         table.close()
     # The completions the batch added, found at once by the batch (its index), for the hooks.
     completions.completed(
-        db.session.scalars(sa.select(Completion.id).where(Completion.import_id == batch.id))
+        db.session.connection()
+        .execute(sa.select(Completion.id).where(Completion.import_id == batch.id))
+        .scalars()
+        .all()
     )
     batch.rows_read = sum(counts.values())
     for outcome, number in counts.items():

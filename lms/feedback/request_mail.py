@@ -38,6 +38,7 @@ class Letters:
         # The answer page's address with the id left off the end (the route ends in it).
         self.link_stem = external_url("feedback.answer", response_id=0)[:-1]
         self.bodies: dict[tuple, str] = {}
+        self.days: dict[tuple, str] = {}
 
     def _body(self, stage: Stage, reminder: bool) -> str:
         key = (stage, reminder)
@@ -81,7 +82,7 @@ class Letters:
             .replace(self.TITLE, course.title)
             .replace(self.NAME, name)
             .replace(self.WHEN, when)
-            .replace(self.DUE, uk_date(expires_at))
+            .replace(self.DUE, self._day(uk_date, expires_at))
             .replace(self.LINK, f"{self.link_stem}{response_id}")
         )
         return {
@@ -91,6 +92,16 @@ class Letters:
             "subject": clean_subject(subject),
             "body_text": body,
         }
+
+    def _day(self, show, value) -> str:
+        """A date shown once per run, however many messages carry it."""
+        key = (show, value)
+        if key not in self.days:
+            self.days[key] = show(value)
+        return self.days[key]
+
+    def when(self, day) -> str:
+        return self._day(long_date, day)
 
     def of(self, response: Response, *, reminder: bool = False) -> dict:
         """The row for one response, read from its person, course and booking."""

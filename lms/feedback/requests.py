@@ -17,7 +17,7 @@ from lms.accounts.models import User
 from lms.attendance import services as attendance
 from lms.bookings.models import Booking, BookingStatus
 from lms.catalogue.models import Course, CourseSession, SessionStatus
-from lms.core.timefmt import local, long_date
+from lms.core.timefmt import local
 from lms.elearning import completions
 from lms.elearning.bulk import Driver
 from lms.elearning.models import Completion, CompletionSource
@@ -115,19 +115,24 @@ def ask_completions(condition, *, now: datetime) -> int:
     """Ask straight after about every completion matching `condition` that is evaluated and not
     asked yet: one query finds them (with the person's name and address), one insert makes the
     requests, one reads back their ids, one inserts their messages. Returns how many."""
-    found = db.session.execute(
-        sa.select(
-            Completion.id,
-            Completion.user_id,
-            Completion.course_id,
-            Completion.agency_id,
-            Completion.completed_on,
-            User.name,
-            User.email,
+    db.session.flush()
+    found = (
+        db.session.connection()
+        .execute(  # plain rows: no ORM work for thousands
+            sa.select(
+                Completion.id,
+                Completion.user_id,
+                Completion.course_id,
+                Completion.agency_id,
+                Completion.completed_on,
+                User.name,
+                User.email,
+            )
+            .join(User, User.id == Completion.user_id)
+            .where(condition, _completions_to_ask(now))
         )
-        .join(User, User.id == Completion.user_id)
-        .where(condition, _completions_to_ask(now))
-    ).all()
+        .all()
+    )
     if not found:
         return 0
     expires_at = now + weeks_open()
@@ -165,12 +170,14 @@ def ask_completions(condition, *, now: datetime) -> int:
         ],
     )
     made = dict(
-        db.session.execute(
+        db.session.connection()
+        .execute(
             sa.select(Response.completion_id, Response.id).where(
                 Response.stage == Stage.AFTER,
                 Response.completion_id.in_(completions.ids_param({row.id for row in found})),
             )
-        ).all()
+        )
+        .all()
     )
     courses = {
         course.id: course
@@ -190,7 +197,7 @@ def ask_completions(condition, *, now: datetime) -> int:
                     user_id=row.user_id,
                     name=row.name,
                     email=row.email,
-                    when=long_date(row.completed_on),
+                    when=letters.when(row.completed_on),
                     expires_at=expires_at,
                 )
                 for row in found
