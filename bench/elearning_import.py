@@ -49,6 +49,11 @@ MAPPING = {
 }
 TABLES_EMPTIED = (
     "elearning_import_problems",
+    # The evaluation requests an import makes for recent completions, and their messages.
+    "feedback_answers",
+    "feedback_outcomes",
+    "feedback_responses",
+    "outbox_messages",
     "elearning_completions",
     "unmatched_completions",
     "elearning_imports",

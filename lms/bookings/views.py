@@ -21,6 +21,7 @@ from lms.core.security import require
 from lms.core.urls import site_domain
 from lms.elearning import renewals
 from lms.extensions import db
+from lms.feedback import my_training as evaluations
 
 bp = Blueprint("bookings", __name__)
 
@@ -94,6 +95,7 @@ def my_training():
         has_calendar=tokens.has_active(current_user, TokenKind.CALENDAR),
         now=now,
         elearning=renewals.renewals_of(current_user.id, today=renewals.today_in_uk(now)),
+        **evaluations.for_page(current_user.id, upcoming, now=now),
     )
 
 

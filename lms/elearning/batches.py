@@ -126,11 +126,15 @@ def undo(batch: ElearningImport, *, by: User) -> int:
     if batch.undone_at is not None:
         return 0
     now = utcnow()
+    ids = db.session.scalars(
+        sa.select(Completion.id).where(Completion.import_id == batch.id, completions.HELD)
+    ).all()
     withdrawn = db.session.execute(
         sa.update(Completion)
         .where(Completion.import_id == batch.id, completions.HELD)
         .values(withdrawn_at=now, withdrawn_by_id=by.id)
     ).rowcount
+    completions.withdrawn(ids, now=now)
     # Rows still waiting were never completions: they leave the queue, so importing the file
     # again puts them back.
     removed = db.session.execute(

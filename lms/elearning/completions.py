@@ -79,6 +79,25 @@ def _ids(ids: set[int]):
     return sa.select(sa.func.unnest(sa.literal(ids, type_=postgresql.ARRAY(sa.Integer))))
 
 
+ids_param = _ids
+
+
+def completed(completion_ids: Iterable[int], *, now: datetime | None = None) -> None:
+    """Run the COMPLETED hooks for completions just added."""
+    completion_ids = list(completion_ids)
+    if completion_ids:
+        for hook in COMPLETED:
+            hook(completion_ids, now=now or utcnow())
+
+
+def withdrawn(completion_ids: Iterable[int], *, now: datetime | None = None) -> None:
+    """Run the WITHDRAWN hooks for completions just withdrawn."""
+    completion_ids = list(completion_ids)
+    if completion_ids:
+        for hook in WITHDRAWN:
+            hook(completion_ids, now=now or utcnow())
+
+
 def agencies_on(pairs: Iterable[tuple[int, date]]) -> dict[tuple[int, date], int]:
     """The agency each person belonged to on each day: the membership that had started by the
     end of that day and not ended before it; a day before any membership (a completion older
@@ -183,6 +202,7 @@ def record(
         if existing is None:
             raise
         return existing, False
+    completed([completion.id])
     return completion, True
 
 
@@ -193,6 +213,7 @@ def withdraw(completion: Completion, *, by: User | None, reason: str) -> None:
     completion.withdrawn_at = utcnow()
     completion.withdrawn_by_id = by.id if by is not None else None
     db.session.flush()
+    withdrawn([completion.id], now=completion.withdrawn_at)
     audit.record(
         "elearning.completion_withdrawn",
         completion,

@@ -24,7 +24,7 @@ from lms.core.models import utcnow
 from lms.elearning import completions
 from lms.elearning.bulk import Driver, roomy_cache
 from lms.elearning.dates import DateReader, DateRefused, uk_today
-from lms.elearning.models import CompletionSource, ElearningImport, UnmatchedStatus
+from lms.elearning.models import Completion, CompletionSource, ElearningImport, UnmatchedStatus
 from lms.elearning.readers import Table
 from lms.extensions import db
 
@@ -368,6 +368,13 @@ def run(
                     progress(len(chunk))
     finally:
         table.close()
+    # The completions the batch added, found at once by the batch (its index), for the hooks.
+    completions.completed(
+        db.session.connection()
+        .execute(sa.select(Completion.id).where(Completion.import_id == batch.id))
+        .scalars()
+        .all()
+    )
     batch.rows_read = sum(counts.values())
     for outcome, number in counts.items():
         setattr(batch, outcome, number)

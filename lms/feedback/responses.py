@@ -214,7 +214,7 @@ def _number(question: Question, raw: str) -> int:
             raise FeedbackError("Choose yes or no", field=field_name(question))
         return 1 if raw == "yes" else 0
     low, high = question.scale_min, question.scale_max
-    if not raw.isdigit() or len(raw) > 3 or not low <= int(raw) <= high:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 3 or not low <= int(raw) <= high:
         raise FeedbackError(f"Choose a number from {low} to {high}", field=field_name(question))
     return int(raw)
 

@@ -142,6 +142,8 @@ MATRIX = {
     "/admin/evaluation/{stage}/versions/{question_set}": only("admin"),
     # --- (end of evaluation question sets) ---
     # --- evaluation before and straight after ---
+    # {response} is a colleague's request: only the person it is about answers it.
+    "/feedback/{response}": only(),
     # --- (end of evaluation before and straight after) ---
     # --- follow-ups ---
     "/follow-up/{token}": {role: 404 for role in ROLES},
