@@ -41,6 +41,8 @@ from lms.settings import services as settings
 
 SEED = 1207
 DEMO_ADMIN_EMAIL = "admin@riverside-council.example"
+# The demo practitioner has not yet answered the evaluation of their latest course.
+DEMO_PRACTITIONER_EMAIL = "practitioner@alderroad.sch.example"
 BEFORE_COURSES = ("SCP-NEG2", "SCP-DA2", "SCP-WT2")  # ask a baseline before the day
 ELEARNING_DAYS = 120  # e-learning completed this recently is asked about
 OLD_VERSION_ANSWERS = 4  # the oldest answers straight after answered version 1
@@ -105,15 +107,6 @@ NULL_COLUMNS = (
     *(m.column for m in measures.MEASURES if m.column and m.column != "quote_consent"),
 )
 REWORDED = "Is there anything else you would like to tell us about the course?"
-NULL_COLUMNS = (
-    "token_hash",
-    "reminded_at",
-    "withdrawn_at",
-    "answered_at",
-    "question_set_id",
-    *(m.column for m in measures.MEASURES if m.column and m.column != "quote_consent"),
-)
-REWORDED = "Is there anything else you would like to tell us about the course?"
 REDACTED_REASON = "Named a colleague"
 
 
@@ -138,15 +131,23 @@ def seed(*, now: datetime) -> str:
     sets[Stage.AFTER] = _second_version(first_after)
     made = _Made()
     subjects = _subjects(now)
+    theirs = [
+        (done_at, subject.booking.id)
+        for subject, done_at in subjects
+        if subject.booking is not None and subject.booking.user.email == DEMO_PRACTITIONER_EMAIL
+    ]
+    left_open = max(theirs)[1] if theirs else None
     afters = []
     with db.session.no_autoflush:  # flushed once, below
         for subject, done_at in subjects:
             before = None
             if subject.booking is not None and subject.course.evaluation_before:
                 before = _before(subject, sets[Stage.BEFORE], rng, made, now=now)
-            after = _ask(
-                sets[Stage.AFTER], subject, done_at, rules.feedback_link_days, rng, made, now=now
-            )
+            # Asked straight after; open until the follow-up is due.
+            weeks = rules.follow_up_weeks * 7
+            after = _ask(sets[Stage.AFTER], subject, done_at, weeks, rng, made, now=now)
+            if after.booking_id is not None and after.booking_id == left_open:
+                _leave_open(after, made)
             if after.answered_at is not None:
                 afters.append((after, before))
             if subject.booking is not None:
@@ -255,6 +256,12 @@ def _subjects(now: datetime) -> list[tuple[responses.Subject, datetime]]:
         if at < now:
             found.append((responses.Subject(completion=completion), at))
     return found
+
+
+def _leave_open(response: Row, made: _Made) -> None:
+    if response.answered_at is not None:
+        response.answered_at = response.question_set_id = None
+        made.counts[response.stage][1] -= 1
 
 
 def _ask(question_set, subject, invited_at, link_days, rng, made, *, now, email=None) -> Row:

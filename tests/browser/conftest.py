@@ -96,6 +96,7 @@ def demo_site(shared_database, tmp_path_factory):
     with app.app_context():
         seed_demo()
         _open_a_charge_to_dispute()
+        DEMO_LINKS["follow_up"] = _open_evaluations_to_answer()
         db.session.commit()
     with serving(app) as base:
         yield base
@@ -105,6 +106,48 @@ def demo_site(shared_database, tmp_path_factory):
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
         db.engine.dispose()
+
+
+# Secrets the demo's set-up made, for the tests that open a link from a message.
+DEMO_LINKS: dict[str, str] = {}
+
+
+def _open_evaluations_to_answer() -> str:
+    """The demo practitioner's latest unanswered requests asked yesterday, whatever the day:
+    an evaluation straight after open on "Your training", and a follow-up whose link works (a
+    demo follow-up's link was never sent, so it is made here). Returns the link's secret."""
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from lms.accounts.models import User
+    from lms.bookings.demo import DEMO_PRACTITIONER_EMAIL
+    from lms.core.models import utcnow
+    from lms.feedback import responses
+    from lms.feedback.models import Response, Stage
+
+    asked = utcnow().replace(microsecond=0) - timedelta(days=1)
+    latest = {}
+    for response in db.session.scalars(
+        sa.select(Response)
+        .join(Response.user)
+        .where(
+            User.email == DEMO_PRACTITIONER_EMAIL,
+            Response.booking_id.is_not(None),
+            Response.answered_at.is_(None),
+        )
+        .order_by(Response.course_on)
+    ):
+        latest[response.stage] = response
+    for stage in (Stage.AFTER, Stage.FOLLOW_UP):
+        response = latest[stage]
+        response.withdrawn_at = None
+        response.invited_at, response.expires_at = asked, asked + timedelta(weeks=8)
+    db.session.flush()
+    follow_up = latest[Stage.FOLLOW_UP]
+    secret = responses.link_secret(follow_up)
+    follow_up.token_hash = responses.digest(secret)
+    return secret
 
 
 def _open_a_charge_to_dispute() -> None:

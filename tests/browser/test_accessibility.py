@@ -429,3 +429,23 @@ def test_evaluation_a_trainer_s_session_summaries(browser, demo_site):
         sessions = links(page, r"/evaluation/summaries/sessions/\d+")
         assert sessions, "the demo trainer has no evaluated session"
         visit(page, demo_site + sessions[0])
+
+
+def test_evaluation_a_practitioner_answers_straight_after_and_weeks_later(browser, demo_site):
+    from tests.browser.conftest import DEMO_LINKS
+
+    with browsing(browser, demo_site, PRACTITIONER) as page:
+        visit(page, f"{demo_site}/my-training")
+        assert page.get_by_role("heading", name="Evaluations to answer").count() == 1
+        visit(page, demo_site + links(page, r"/feedback/\d+")[0])
+        assert "Answer this question" in submit(page, "Send your answers")
+    with browsing(browser, demo_site) as page:
+        visit(page, f"{demo_site}/follow-up/{DEMO_LINKS['follow_up']}")
+        assert "Answer this question" in submit(page, "Send your answers")
+        page.get_by_role("group", name=re.compile("practice changed")).get_by_label("4").check()
+        page.get_by_role("group", name=re.compile("quote")).get_by_label("No").check()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Send your answers").click()
+        assert page.url.endswith("/follow-up/thanks")
+        visit(page, f"{demo_site}/follow-up/{DEMO_LINKS['follow_up']}")
+        assert "already" in page.locator("main").inner_text()
