@@ -15,7 +15,6 @@ from lms.feedback.models import QuestionSet, Response, Stage
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback")
 
-MAX_ID = 2**31 - 1
 WITHDRAWN = {
     Stage.BEFORE: "The booking is no longer confirmed, so a starting point is not asked.",
     "booking": "The booking was not completed (its attendance was corrected), so it is not "
@@ -51,17 +50,6 @@ def _closed(response: Response, reason: str):
     )
 
 
-def _posted_set(response: Response) -> tuple[QuestionSet, bool]:
-    """The version of the questions the form showed, or the current one (True: it fell back)."""
-    raw = (request.form.get("question_set") or "").strip()
-    question_set = None
-    if raw.isascii() and raw.isdigit() and len(raw) <= 10 and int(raw) <= MAX_ID:
-        question_set = db.session.get(QuestionSet, int(raw))
-    if question_set is None or question_set.stage is not response.stage:
-        return questions.current_set(response.stage), True
-    return question_set, False
-
-
 def _page(response: Response, question_set: QuestionSet, form, *, notice: str | None = None):
     return render_template(
         "feedback/answers/answer.html",
@@ -85,7 +73,7 @@ def answer(response_id):
         question_set = questions.current_set(response.stage)
         db.session.commit()  # the first version of the questions, when none was saved yet
         return _page(response, question_set, forms.answer_form(response, question_set))
-    question_set, fell_back = _posted_set(response)
+    question_set, fell_back = questions.shown_set(response.stage, request.form.get("question_set"))
     if fell_back:
         form = forms.answer_form(response, question_set)
         form.question_set.data = question_set.id

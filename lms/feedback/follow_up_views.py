@@ -7,13 +7,13 @@ and are rate limited per address like the other pages anyone can reach."""
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
-from lms.core.forms import optional_int, show_error
+from lms.core.forms import show_error
 from lms.core.models import utcnow
 from lms.core.security import no_store
 from lms.core.timefmt import local, long_date
 from lms.extensions import db, limiter
 from lms.feedback import forms, questions, responses
-from lms.feedback.models import QuestionSet, Stage
+from lms.feedback.models import Stage
 
 bp = Blueprint("follow_up", __name__, url_prefix="/follow-up")
 
@@ -33,15 +33,6 @@ def _state_page(response, reason: str):
     ), status
 
 
-def _question_set(response, posted_id) -> tuple[QuestionSet, bool]:
-    """The version the form showed, when it is one of this stage's; else the current one
-    (and False, so the page says the questions changed)."""
-    shown = db.session.get(QuestionSet, posted_id) if posted_id is not None else None
-    if shown is not None and shown.stage is response.stage:
-        return shown, True
-    return questions.current_set(response.stage), False
-
-
 @bp.route("/<token>", methods=["GET", "POST"])
 @limiter.limit(_rate_limit)
 @no_store
@@ -55,9 +46,10 @@ def answer(token):
     except responses.NotOpen as closed:
         return _state_page(response, closed.reason)
     if request.method == "POST":
-        posted = optional_int(request.form.get("question_set"))
-        question_set, known = _question_set(response, posted)
-        if not known:
+        question_set, fell_back = questions.shown_set(
+            response.stage, request.form.get("question_set")
+        )
+        if fell_back:
             flash(
                 "The questions changed while the page was open. Check your answers and "
                 "send them again.",

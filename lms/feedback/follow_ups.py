@@ -147,13 +147,7 @@ def send_reminders(*, now: datetime) -> int:
             continue  # the secret key changed since it was asked: this link no longer works
         if response.stage is Stage.FOLLOW_UP and not response.user.is_active:
             continue
-        claimed = db.session.execute(
-            sa.update(Response)
-            .where(Response.id == response.id, Response.reminded_at.is_(None))
-            .values(reminded_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if claimed != 1:
+        if not responses.claim_reminder(response, now=now):
             continue  # another run reminded it
         _send(response, secret, reminder=True)
         sent += 1

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.audit import services as audit
 from lms.core.errors import DomainError
+from lms.core.forms import optional_int
 from lms.core.text import single_line
 from lms.extensions import db
 from lms.feedback import measures
@@ -88,6 +89,20 @@ def current_set(stage: Stage) -> QuestionSet:
     except IntegrityError:
         found = latest(stage)
     return found
+
+
+def shown_set(stage: Stage, posted: str | None) -> tuple[QuestionSet, bool]:
+    """The version of the stage's questions an answer form showed (its hidden `question_set`
+    field, as posted), so answers to a version replaced meanwhile keep it; the current one
+    when the posted id is missing, malformed, unknown or another stage's. True when it fell
+    back, so the page can say the questions changed."""
+    shown = None
+    number = optional_int((posted or "").strip())
+    if number is not None and number > 0:
+        shown = db.session.get(QuestionSet, number)
+    if shown is None or shown.stage is not stage:
+        return current_set(stage), True
+    return shown, False
 
 
 def versions(stage: Stage) -> list[QuestionSet]:

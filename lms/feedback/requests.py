@@ -303,13 +303,7 @@ def _remind(now: datetime) -> int:
     ).all()
     rows, letters = [], Letters()
     for response in due:
-        claimed = db.session.execute(
-            sa.update(Response)
-            .where(Response.id == response.id, Response.reminded_at.is_(None))
-            .values(reminded_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if claimed == 1:
+        if responses.claim_reminder(response, now=now):
             rows.append(letters.of(response, reminder=True))
     queue(rows)
     return len(rows)

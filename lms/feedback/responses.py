@@ -154,6 +154,20 @@ def invite(
     return response, secret, True
 
 
+def claim_reminder(response: Response, *, now: datetime) -> bool:
+    """Mark a request reminded; False when another run of run-jobs reminded it first, so a
+    reminder is never sent twice."""
+    return (
+        db.session.execute(
+            sa.update(Response)
+            .where(Response.id == response.id, Response.reminded_at.is_(None))
+            .values(reminded_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
+
+
 def by_secret(secret: str) -> Response | None:
     """The response a link's secret belongs to; None for an altered or unknown one."""
     if not secret or len(secret) > 100 or has_nul(secret):
