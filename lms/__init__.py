@@ -115,6 +115,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_feedback(app)
 
+    from lms.certificates.blueprints import register as register_certificates
+
+    register_certificates(app)
+
     from lms.core import web
 
     web.init_app(app)
@@ -126,6 +130,9 @@ def create_app(config: dict | None = None) -> Flask:
     register_hooks()
     register_charge_hooks()
     register_feedback_hooks()
+    from lms.certificates.issuing import register_hooks as register_certificate_hooks
+
+    register_certificate_hooks()
 
     from lms.cli import register_commands
 
@@ -140,6 +147,7 @@ def _import_models() -> None:
     import lms.audit.models  # noqa: F401
     import lms.bookings.models  # noqa: F401
     import lms.catalogue.models  # noqa: F401
+    import lms.certificates.models  # noqa: F401
     import lms.elearning.models  # noqa: F401
     import lms.feedback.models  # noqa: F401
     import lms.mail.models  # noqa: F401

@@ -12,6 +12,7 @@ def run_jobs() -> dict:
     from lms.accounts.auth import purge_sign_in_records
     from lms.attendance import closeout
     from lms.bookings import jobs as bookings
+    from lms.certificates import issuing as certificates
     from lms.core.ratelimit import purge_rate_limit_counters
     from lms.elearning import renewals
     from lms.feedback import follow_ups, requests
@@ -30,6 +31,7 @@ def run_jobs() -> dict:
         results["e-learning renewal reminders sent"] = renewals.send_renewal_reminders(now=now)
         results.update(requests.run(now=now))
         results.update(follow_ups.run(now=now))
+        results["certificates issued"] = certificates.issue_due(now=now)
     db.session.commit()
     delivered = mail.deliver_due(
         transport=mail.transport_for(config),

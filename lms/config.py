@@ -56,6 +56,14 @@ def from_environment(instance_path: Path) -> dict:
         "MAIL_USE_SSL": _flag("MAIL_USE_SSL"),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "training@partnership.invalid"),
         "MAIL_OUTBOX_DIR": os.environ.get("MAIL_OUTBOX_DIR", str(instance_path / "outbox")),
+        # The private keys credentials are signed with (never in the database): one PEM file
+        # per key, readable by the service only. Every server needs the same directory.
+        "SIGNING_KEYS_DIR": os.environ.get("SIGNING_KEYS_DIR", str(instance_path / "keys")),
+        # Where ZIPs of certificates built by run-jobs wait to be downloaded (shared storage
+        # when there are several servers).
+        "CERTIFICATE_EXPORTS_DIR": os.environ.get(
+            "CERTIFICATE_EXPORTS_DIR", str(instance_path / "exports")
+        ),
         # Per-address limits are counted where every worker sees them: the database, unless
         # this names Redis (redis://...).
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or "database://",
@@ -93,3 +101,9 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
     USERS_PER_PAGE = 50
+    # The public verify page, per address: guessing codes is slowed (flask-limiter syntax).
+    VERIFY_RATE_LIMIT = "30 per minute; 300 per day"
+    # A bulk download of more certificates than this is built in the background by run-jobs.
+    CERTIFICATES_INLINE_ZIP = 100
+    # A ZIP built in the background can be downloaded for this long.
+    CERTIFICATE_EXPORTS_KEPT_FOR = timedelta(days=7)

@@ -7,6 +7,7 @@ from lms.accounts.models import User
 from lms.attendance import demo as attendance_demo
 from lms.bookings import demo as bookings_demo
 from lms.catalogue import demo as catalogue_demo
+from lms.certificates import demo as certificates_demo
 from lms.core.models import utcnow
 from lms.elearning import demo as elearning_demo
 from lms.extensions import db
@@ -25,9 +26,10 @@ def seed_demo(*, if_empty: bool = False) -> str:
     attendance = attendance_demo.seed(now=now)
     elearning = elearning_demo.seed(now=now)
     feedback = feedback_demo.seed(now=now)
+    certificates = certificates_demo.seed(now=now)
     return (
         f"Demo data: {len(agencies)} agencies; {people} people added; {catalogue}; {bookings}; "
-        f"{attendance}; {elearning}; {feedback}."
+        f"{attendance}; {elearning}; {feedback}; {certificates}."
     )
 
 

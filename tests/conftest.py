@@ -579,3 +579,32 @@ def make_response(app):
             return response.id
 
     return make
+
+
+@pytest.fixture
+def make_certificate(app, make_completed_booking):
+    """A live certificate straight into the database, for a completed booking (made when none
+    is given) or an e-learning completion; `values` override the snapshot (e.g. valid_until)."""
+
+    def make(user_id, *, booking_id=None, completion_id=None, now=None, **values) -> int:
+        from lms.bookings.models import Booking
+        from lms.certificates import issuing
+        from lms.elearning.models import Completion
+
+        if booking_id is None and completion_id is None:
+            booking_id = make_completed_booking(user_id)
+        with app.app_context():
+            if booking_id is not None:
+                subject = issuing.Subject(booking=db.session.get(Booking, booking_id))
+            else:
+                subject = issuing.Subject(completion=db.session.get(Completion, completion_id))
+            made = issuing.live_for(subject)  # issued already by the completion's hook
+            if made is None:
+                person = db.session.get(User, user_id)
+                made = issuing._add(issuing.snapshot(subject, person), now=now or utcnow())
+            for name, value in values.items():
+                setattr(made, name, value)
+            db.session.commit()
+            return made.id
+
+    return make

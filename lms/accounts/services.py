@@ -1,6 +1,7 @@
 """Rules for agencies and people: registration, account changes, staff and role management."""
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,6 +22,10 @@ from lms.core.errors import DomainError
 from lms.core.models import utcnow
 from lms.core.text import single_line
 from lms.extensions import db
+
+# Called as hook(user, before=old_name, now=...) when a person's name is corrected
+# (certificates showing the old name are replaced).
+NAME_CHANGED: list[Callable] = []
 
 
 class AccountError(DomainError):
@@ -217,6 +222,9 @@ def update_details(user: User, details: PersonDetails, *, by: User, now: datetim
     after = _user_snapshot(user)
     if after != before:
         audit.record("user.updated", user, actor=by, before=before, after=after)
+    if after["name"] != before["name"]:
+        for hook in NAME_CHANGED:
+            hook(user, before=before["name"], now=now)
     return user
 
 

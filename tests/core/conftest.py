@@ -44,6 +44,12 @@ ARGUMENTS = {
     "set_id": "{question_set}",
     "answer_id": "{feedback_answer}",
     "trainer_id": "{trainer}",
+    # Certificates
+    "certificate_id": "{certificate}",
+    "certificate_code": "{certificate_code}",
+    "kid": "{kid}",
+    "list_id": "{status_list}",
+    "export_id": "{certificate_export}",
 }
 
 
@@ -57,6 +63,7 @@ def route_objects(
     make_venue,
     elearning_objects,
     feedback_objects,
+    certificate_objects,
 ):
     """One of each thing a route can name, for filling in its address. The person, their
     booking and their offer belong to an agency the signed-in test user is put in too."""
@@ -92,6 +99,7 @@ def route_objects(
         db.session.add_all([batch, charge])
         db.session.commit()
         booking_id, offer_id, batch_id, charge_id = booking.id, offer.id, batch.id, charge.id
+    elearning = elearning_objects(agency, colleague.id)
     return (
         {
             "agency": agency,
@@ -115,8 +123,9 @@ def route_objects(
             "report": "programme",
             "fmt": "csv",
         }
-        | elearning_objects(agency, colleague.id)
+        | elearning
         | feedback_objects(colleague.id)
+        | certificate_objects(agency, colleague.id, elearning["completion"])
     )
 
 
@@ -203,6 +212,53 @@ def feedback_objects(app, make_user, make_completed_booking, make_response):
                 "question_set": question_set.id,
                 "feedback_answer": answer.id,
                 "trainer": trainer.id,
+            }
+
+    return make
+
+
+# A public key for the route walk's published key (nothing is signed with it there).
+ROUTE_JWK = {
+    "kty": "RSA",
+    "kid": "route-key",
+    "use": "sig",
+    "alg": "RS256",
+    "n": (
+        "mnNPnRJYkCfRzfFMSawg9DN8BINRJpYZaeCjr5U3S2_QwIaE-UWnAb4Ow0lHGyqB5y8qXB5iIt-K-7JL"
+        "wnIboS795ZWqs3euTrQfA4hk0mIcpIcnRTW0KhZAM-2tHPbKxUN5ZYU2kcTEM4sBVryotXcBN9vdtIAR"
+        "5bUZph8sZbw_gHGpC2Ts81XDKEusrxrx0ljAh6KRprncR8KFjHKK1JNQSYtnGclBUi5Teqi4HuzF4RpC"
+        "T4fBwUfT2CunHoe1i7t9laA9ne-ArnkBycGYc7o2AQAhUGP8G4Uk3sNi0WhYWmGrXGUPInApkhZ951C5"
+        "7Dxydc-9Fzjowt0mRFMSBQ"
+    ),
+    "e": "AQAB",
+}
+
+
+@pytest.fixture
+def certificate_objects(app, make_certificate):
+    """One of each certificate thing a route can name: a colleague's certificate (for an
+    e-learning completion) and its code, a published signing key, the first revocation status
+    list, and a ZIP of the agency's certificates waiting to be built."""
+
+    def make(agency_id: int, colleague_id: int, completion_id: int) -> dict:
+        from datetime import date
+
+        from lms.certificates.models import Certificate, CertificateBatch, SigningKey
+
+        certificate = make_certificate(colleague_id, completion_id=completion_id)
+        with app.app_context():
+            key = SigningKey(kid=ROUTE_JWK["kid"], public_jwk=ROUTE_JWK)
+            export = CertificateBatch(
+                agency_id=agency_id, starts_on=date(2026, 4, 1), ends_on=date(2027, 3, 31)
+            )
+            db.session.add_all([key, export])
+            db.session.commit()
+            return {
+                "certificate": certificate,
+                "certificate_code": db.session.get(Certificate, certificate).code,
+                "kid": key.kid,
+                "status_list": 1,
+                "certificate_export": export.id,
             }
 
     return make

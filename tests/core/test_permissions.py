@@ -163,6 +163,19 @@ MATRIX = {
     "/evaluation/quotes": only("pdl_viewer", "admin"),
     "/evaluation/quotes.csv": only("pdl_viewer", "admin"),
     # --- (end of comments, quotes and summaries) ---
+    # --- certificate PDFs and the logo ---
+    # {certificate} is a colleague's: they, their coordinator and admins see it.
+    # --- (end of certificate PDFs and the logo) ---
+    # --- verify page and certificate statistics ---
+    # --- (end of verify page and certificate statistics) ---
+    # --- Open Badges credentials and keys ---
+    # --- (end of Open Badges credentials and keys) ---
+    # --- training records ---
+    # {user} is a colleague of the tester: their coordinator and admins see their record.
+    # --- (end of training records) ---
+    # --- bulk certificate downloads ---
+    # {certificate_export} is a ZIP of the tester's agency's certificates.
+    # --- (end of bulk certificate downloads) ---
 }
 
 
