@@ -15,7 +15,7 @@
 
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -58,6 +58,12 @@ def _session_days(course_session: CourseSession) -> tuple[date, date]:
     return min(days), max(days)
 
 
+def _last_valid_day(expires_on: date | None) -> date | None:
+    """A completion's `expires_on` is the first day it no longer counts; a certificate states
+    the last day it is valid."""
+    return None if expires_on is None else expires_on - timedelta(days=1)
+
+
 def _delivered_by(course: Course, course_session: CourseSession | None) -> str:
     if course.provider is not None:
         return course.provider.name
@@ -72,13 +78,15 @@ def snapshot(subject: Subject, person: User) -> dict:
     if subject.booking is not None:
         course_session = subject.booking.session
         first, last = _session_days(course_session)
-        valid_until = completions.expires_on(course.certificate_validity_months, last)
+        valid_until = _last_valid_day(
+            completions.expires_on(course.certificate_validity_months, last)
+        )
         mode = "Virtual" if course_session.is_virtual else "Face to face"
         delivered_by = _delivered_by(course, course_session)
     else:
         completion = subject.completion
         first = last = completion.completed_on
-        valid_until = completion.expires_on
+        valid_until = _last_valid_day(completion.expires_on)
         declared = completion.source is CompletionSource.SELF_DECLARED
         mode = "Declared and verified" if declared else "E-learning"
         delivered_by = _delivered_by(course, None)

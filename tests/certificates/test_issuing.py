@@ -86,10 +86,11 @@ def test_completing_issues_a_certificate_with_a_snapshot_of_what_it_states(app, 
     assert certificate.course_title == "Working Together Level 3"
     assert (certificate.level, certificate.cpd_hours) == (3, 12)
     assert (certificate.first_day, certificate.last_day) == (date(2026, 3, 30), date(2026, 3, 31))
-    assert certificate.valid_until == date(2029, 3, 31)
+    assert certificate.valid_until == date(2029, 3, 30)  # three years, to the day before
     assert certificate.mode == "Face to face"
     assert len(certificate.code) == 16 and certificate.status(date(2026, 4, 1)) is Status.VALID
-    assert certificate.status(date(2029, 4, 1)) is Status.EXPIRED
+    assert certificate.status(date(2029, 3, 30)) is Status.VALID
+    assert certificate.status(date(2029, 3, 31)) is Status.EXPIRED
 
     with app.app_context():
         db.session.get(Course, two_day_course["course"]).title = "Renamed course"
