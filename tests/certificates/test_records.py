@@ -3,6 +3,7 @@
 import csv
 import io
 import re
+import unicodedata
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -273,3 +274,34 @@ def test_names_are_escaped_on_the_page(app, client, make_user, login):
     page = client.get(f"/people/{person.id}/training-record").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; O&#39;Brien" in page
+
+
+def test_names_in_any_script_print_as_written_in_the_shipped_fonts(
+    app, client, make_agency, make_user, login
+):
+    agency = make_agency("Ελληνική Υπηρεσία")
+    person = make_user(name="مريم أحمد", agency_id=agency)
+    with app.app_context():
+        record_history.declaration(
+            person.id,
+            agency,
+            title="李小龍 safeguarding",
+            provider_name="Zoë O'Brien & Co <b>",
+            completed_on=date(2025, 2, 3),
+            hours=Decimal("2.0"),
+            status=DeclarationStatus.VERIFIED,
+        )
+        db.session.commit()
+    login(person)
+    body = client.get(f"/people/{person.id}/training-record.pdf").data
+    # Shaped Arabic is drawn in joined letter forms, which NFKC maps back to the letters typed.
+    _, text = _pdf_text(body)
+    flat = " ".join(unicodedata.normalize("NFKC", text).split())
+    for name in ("مريم أحمد", "Ελληνική Υπηρεσία", "李小龍 safeguarding", "Zoë O'Brien & Co <b>"):
+        assert name in flat
+    fonts = set()
+    for page in PdfReader(io.BytesIO(body)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            fonts.add(font.get_object()["/BaseFont"].split("+")[-1])
+    assert fonts <= {"DejaVuSans", "DejaVuSans-Bold", "DroidSansFallback"}
+    assert "DroidSansFallback" in fonts
