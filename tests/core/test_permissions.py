@@ -172,6 +172,9 @@ MATRIX = {
     # --- (end of Open Badges credentials and keys) ---
     # --- training records ---
     # {user} is a colleague of the tester: their coordinator and admins see their record.
+    "/people/{user}/training-record": only("coordinator", "admin"),
+    "/people/{user}/training-record.pdf": only("coordinator", "admin"),
+    "/people/{user}/training-record.csv": only("coordinator", "admin"),
     # --- (end of training records) ---
     # --- bulk certificate downloads ---
     # {certificate_export} is a ZIP of the tester's agency's certificates.
