@@ -284,3 +284,8 @@ def test_a_signed_in_person_sees_the_same_page(client, login, make_user, certifi
     page = client.get(f"/verify/{certificate}")
     assert page.status_code == 200
     assert "Zoë 李 O&#39;Brien" in page.get_data(as_text=True)
+
+
+def test_a_head_request_answers_without_counting_a_check(app, client, certificate):
+    assert client.head(f"/verify/{certificate}").status_code == 200
+    assert checks(app, certificate) == []
