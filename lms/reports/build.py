@@ -11,7 +11,7 @@ from lms.catalogue.models import CourseSession
 from lms.core.errors import DomainError
 from lms.core.numbers import decimal_text
 from lms.core.timefmt import local
-from lms.reports import elearning, figures, impact, periods
+from lms.reports import certificates, elearning, figures, impact, periods
 from lms.reports.filters import Filters
 from lms.reports.tables import COUNT, DATE, MONEY, PERCENT, TEXT, Chart, Column, Table, rate
 
@@ -353,6 +353,7 @@ REPORTS = {
         ),
         *elearning.reports(Report),
         *impact.reports(Report),
+        *certificates.reports(Report),
     )
 }
 

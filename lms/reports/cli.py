@@ -53,7 +53,8 @@ def register(app: Flask) -> None:
     def report_command(name, fmt, by, measure, **args):
         """Print a report's table: programme, attendance-by-agency, attendance-by-sector,
         multi-agency-mix, unmet-demand, trend, elearning-by-agency, elearning-by-sector or
-        elearning-by-module or impact (the current financial year by default)."""
+        elearning-by-module, impact, certificates-by-agency or certificates-by-sector (the
+        current financial year by default)."""
         now = utcnow()
         report = build.REPORTS[name]
         options = {"by": by or next(iter(report.options["by"]))} if "by" in report.options else {}

@@ -167,6 +167,8 @@ MATRIX = {
     # {certificate} is a colleague's: they, their coordinator and admins see it.
     # --- (end of certificate PDFs and the logo) ---
     # --- verify page and certificate statistics ---
+    "/verify": EVERYONE,
+    "/verify/{certificate_code}": EVERYONE,
     # --- (end of verify page and certificate statistics) ---
     # --- Open Badges credentials and keys ---
     # --- (end of Open Badges credentials and keys) ---

@@ -20,6 +20,10 @@ neglect course (July 2025, told in August), P8 in the neglect course (May 2026).
 
 E-learning (its own figures; tests/reports/test_elearning_reports.py counts the awkward cases):
 P2 (council) and P3 (NHS) completed the Level 1 module in the year.
+
+Certificates (their own figures; tests/certificates/test_statistics.py counts the awkward cases):
+P1 (school) for S1, P9 (school) and P4 (NHS) for S2, each issued when the session ended; P1's
+checked on the verify page in June 2025.
 """
 
 from dataclasses import dataclass
@@ -31,6 +35,7 @@ from lms.accounts.models import Role, Sector, User
 from lms.attendance.models import ChargeReason, ChargeStatus, NonAttendanceCharge
 from lms.bookings.models import Booking, BookingStatus, Interest
 from lms.catalogue.models import CourseSession
+from lms.certificates.models import CertificateCheck, CheckMethod
 from lms.core.timefmt import london_to_utc
 from lms.extensions import db
 
@@ -62,6 +67,7 @@ def history(
     make_course_session,
     make_module,
     make_completion,
+    make_certificate,
 ):
     agencies = {
         "school": make_agency("Alder Road School", sector=Sector.EDUCATION),
@@ -145,6 +151,7 @@ def history(
         ("P3", "S1"): (ChargeReason.LATE_CANCELLATION, 2500, ChargeStatus.WAIVED),
         ("P7", "S5"): (ChargeReason.NO_SHOW, 5000, ChargeStatus.DISPUTED),
     }
+    booked = {}
     with app.app_context():
         for person, session, agency, status, outcome, extra in bookings:
             course_session = db.session.get(CourseSession, sessions[session])
@@ -165,6 +172,7 @@ def history(
                 course_session.places_taken += 1
             db.session.add(booking)
             db.session.flush()
+            booked[(person, session)] = (booking.id, course_session.ends_at)
             if (person, session) in charges:
                 reason, pence, charge_status = charges[(person, session)]
                 db.session.add(
@@ -192,6 +200,23 @@ def history(
                     notified_at=told,
                 )
             )
+        db.session.commit()
+    certified = {
+        (person, session): make_certificate(
+            people[person].id,
+            booking_id=booked[(person, session)][0],
+            now=booked[(person, session)][1],
+        )
+        for person, session in [("P1", "S1"), ("P9", "S2"), ("P4", "S2")]
+    }
+    with app.app_context():
+        db.session.add(
+            CertificateCheck(
+                certificate_id=certified[("P1", "S1")],
+                checked_at=datetime(2025, 6, 2, 10, tzinfo=UTC),
+                method=CheckMethod.CODE,
+            )
+        )
         db.session.commit()
     level_one = make_module("Level 1 Safeguarding Children", module_code="L1SC")
     make_completion(people["P2"].id, level_one, date(2025, 6, 1))
