@@ -48,12 +48,13 @@ class PeriodForm(AppForm):
 class DownloadForm(AppForm):
     """The download button: the agency and the period (as a code like 2025-26 Q1) chosen."""
 
-    agency = HiddenField()
-    period = HiddenField()
-    submit = SubmitField("Download the certificates", widget=GovSubmitInput())
+    # Named apart from the period form's fields: both forms are on one page.
+    for_agency = HiddenField()
+    for_period = HiddenField()
+    download = SubmitField("Download the certificates", widget=GovSubmitInput())
 
     def chosen(self) -> tuple[int, Period]:
-        agency_id = optional_int(self.agency.data)
+        agency_id = optional_int(self.for_agency.data)
         if agency_id is None:
             raise DomainError("Choose an agency")
-        return agency_id, periods.parse((self.period.data or "")[:40])
+        return agency_id, periods.parse((self.for_period.data or "")[:40])

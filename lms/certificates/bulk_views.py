@@ -83,7 +83,7 @@ def index():
     total = download = None
     if agency is not None and period is not None:
         total = exports.count(agency.id, period.first, period.last)
-        download = DownloadForm(formdata=None, agency=str(agency.id), period=period.code)
+        download = DownloadForm(formdata=None, for_agency=str(agency.id), for_period=period.code)
     return render_template(
         "certificates/bulk/index.html",
         form=form,

@@ -40,7 +40,7 @@ def download(client, agency_id, period=YEAR):
     response = post_form(
         client,
         "/agency/certificates/download",
-        {"agency": str(agency_id), "period": period},
+        {"for_agency": str(agency_id), "for_period": period},
         token_from="/agency/certificates",
     )
     response.get_data()
@@ -117,7 +117,7 @@ def test_a_period_that_cannot_be_read_is_refused_on_the_page(client, make_user, 
     response = post_form(
         client,
         "/agency/certificates/download",
-        {"agency": "1x", "period": "2025-26"},
+        {"for_agency": "1x", "for_period": "2025-26"},
         token_from="/agency/certificates",
     )
     assert response.status_code == 302
