@@ -7,6 +7,7 @@ import zipfile
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from lms.certificates import export_batches, exports
 from lms.certificates.models import BatchStatus, Certificate, CertificateBatch
@@ -237,3 +238,37 @@ def test_the_pdfs_name_the_person(app, make_agency, agency_certificates):
         (name,) = archive.namelist()
         text = PdfReader(io.BytesIO(archive.read(name))).pages[0].extract_text()
     assert name.startswith("Siobhán O'Brien - ") and "Siobhán O'Brien" in text
+
+
+def test_a_builder_taken_over_stops_and_leaves_no_file(
+    app, make_agency, agency_certificates, monkeypatch
+):
+    """A builder so slow its lease ran out, taken for crashed: its next progress commit finds
+    the batch taken over, and it stops without offering what it wrote."""
+    agency = make_agency()
+    for day in (1, 2, 3):
+        agency_certificates(agency, date(2025, 11, day))
+    batch_id = _batch(app, agency, total=3)
+    monkeypatch.setattr(exports, "PROGRESS_EVERY", 1)
+    render = exports.certificate_pdf
+    taken = []
+
+    def slow(certificate):
+        if not taken:
+            with db.engine.begin() as connection:  # the lease runs out meanwhile
+                connection.execute(
+                    sa.update(CertificateBatch)
+                    .where(CertificateBatch.id == batch_id)
+                    .values(expires_at=utcnow() - timedelta(minutes=1))
+                )
+            later = utcnow() + export_batches.LEASE  # when another run takes it over
+            taken.append(export_batches.claim(batch_id, now=later))
+        return render(certificate)
+
+    monkeypatch.setattr(exports, "certificate_pdf", slow)
+    with app.app_context():
+        assert export_batches.build(batch_id) is False
+    assert taken[0] is not None
+    batch = _state(app, batch_id)
+    assert batch.status is BatchStatus.BUILDING and batch.file_name == ""
+    assert _files(app) == []
