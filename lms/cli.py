@@ -12,6 +12,7 @@ def run_jobs() -> dict:
     from lms.accounts.auth import purge_sign_in_records
     from lms.attendance import closeout
     from lms.bookings import jobs as bookings
+    from lms.certificates import export_batches
     from lms.certificates import issuing as certificates
     from lms.core.ratelimit import purge_rate_limit_counters
     from lms.elearning import renewals
@@ -32,6 +33,7 @@ def run_jobs() -> dict:
         results.update(requests.run(now=now))
         results.update(follow_ups.run(now=now))
         results["certificates issued"] = certificates.issue_due(now=now)
+        results.update(export_batches.run(now=now))
     db.session.commit()
     delivered = mail.deliver_due(
         transport=mail.transport_for(config),

@@ -180,6 +180,12 @@ MATRIX = {
     # --- (end of training records) ---
     # --- bulk certificate downloads ---
     # {certificate_export} is a ZIP of the tester's agency's certificates.
+    # One page for coordinators and admins (an admin chooses the agency on it). The walk's ZIP
+    # is queued, not built: its file answers 409 with a page saying it is not ready yet.
+    "/agency/certificates": only("coordinator", "admin"),
+    "/agency/certificates/exports/{certificate_export}": only("coordinator", "admin"),
+    "/agency/certificates/exports/{certificate_export}.zip": only("coordinator", "admin")
+    | {"coordinator": 409, "admin": 409},
     # --- (end of bulk certificate downloads) ---
 }
 
