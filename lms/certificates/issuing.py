@@ -51,20 +51,20 @@ Subject = responses.Subject
 # The snapshot ------------------------------------------------------------------------------
 
 
-def _session_days(course_session: CourseSession) -> tuple[date, date]:
+def session_days(course_session: CourseSession) -> tuple[date, date]:
     days = [local(d.starts_at).date() for d in course_session.dates] or [
         local(course_session.starts_at).date()
     ]
     return min(days), max(days)
 
 
-def _last_valid_day(expires_on: date | None) -> date | None:
+def last_valid_day(expires_on: date | None) -> date | None:
     """A completion's `expires_on` is the first day it no longer counts; a certificate states
     the last day it is valid."""
     return None if expires_on is None else expires_on - timedelta(days=1)
 
 
-def _delivered_by(course: Course, course_session: CourseSession | None) -> str:
+def delivered_by(course: Course, course_session: CourseSession | None) -> str:
     if course.provider is not None:
         return course.provider.name
     if course_session is not None and course_session.trainers:
@@ -77,19 +77,19 @@ def snapshot(subject: Subject, person: User) -> dict:
     course = subject.course
     if subject.booking is not None:
         course_session = subject.booking.session
-        first, last = _session_days(course_session)
-        valid_until = _last_valid_day(
+        first, last = session_days(course_session)
+        valid_until = last_valid_day(
             completions.expires_on(course.certificate_validity_months, last)
         )
         mode = "Virtual" if course_session.is_virtual else "Face to face"
-        delivered_by = _delivered_by(course, course_session)
+        provider = delivered_by(course, course_session)
     else:
         completion = subject.completion
         first = last = completion.completed_on
-        valid_until = _last_valid_day(completion.expires_on)
+        valid_until = last_valid_day(completion.expires_on)
         declared = completion.source is CompletionSource.SELF_DECLARED
         mode = "Declared and verified" if declared else "E-learning"
-        delivered_by = _delivered_by(course, None)
+        provider = delivered_by(course, None)
     return {
         "user_id": person.id,
         "agency_id": subject.agency_id,
@@ -104,7 +104,7 @@ def snapshot(subject: Subject, person: User) -> dict:
         "mode": mode,
         "first_day": first,
         "last_day": last,
-        "delivered_by": delivered_by,
+        "delivered_by": provider,
         "valid_until": valid_until,
     }
 

@@ -27,15 +27,16 @@ from sqlalchemy.orm import selectinload
 from lms.accounts.models import User
 from lms.bookings.models import Booking, BookingStatus
 from lms.catalogue.models import Course, CourseSession
+from lms.certificates import issuing
 from lms.certificates.models import Certificate
 from lms.core.cells import safe_cell
-from lms.core.timefmt import local, long_date
+from lms.core.timefmt import long_date
 from lms.elearning import completions
 from lms.elearning.models import Completion, DeclarationStatus, TrainingDeclaration
 from lms.elearning.renewals import RenewalStatus
 from lms.extensions import db
 
-LIVE = sa.and_(Certificate.revoked_at.is_(None), Certificate.replaced_at.is_(None))
+LIVE = issuing.LIVE
 # The intercollegiate framework counts CPD hours over three years.
 RECENT_MONTHS = 36
 
@@ -114,20 +115,6 @@ def status_of(valid_until: date | None, today: date, reminder_days: int) -> Rene
     return RenewalStatus.VALID
 
 
-def _session_days(course_session: CourseSession) -> tuple[date, date]:
-    days = [local(session_date.starts_at).date() for session_date in course_session.dates]
-    days = days or [local(course_session.starts_at).date()]
-    return min(days), max(days)
-
-
-def _delivered_by(course: Course, course_session: CourseSession | None) -> str:
-    if course.provider is not None:
-        return course.provider.name
-    if course_session is not None:
-        return ", ".join(trainer.name for trainer in course_session.trainers)
-    return ""
-
-
 def _certificates(user_id: int) -> tuple[dict[int, Certificate], dict[int, Certificate]]:
     """The person's live certificates, by booking and by completion."""
     by_booking, by_completion = {}, {}
@@ -161,19 +148,21 @@ def _course_rows(user_id, certificates, *, today, reminder_days) -> list[Row]:
     for booking in bookings:
         course_session = booking.session
         course = course_session.course
-        first, last = _session_days(course_session)
+        first, last = issuing.session_days(course_session)
         certificate = certificates.get(booking.id)
         if certificate is not None:
             valid_until = certificate.valid_until
         else:  # what the certificate will state once issued
-            valid_until = completions.expires_on(course.certificate_validity_months, last)
+            valid_until = issuing.last_valid_day(
+                completions.expires_on(course.certificate_validity_months, last)
+            )
         rows.append(
             Row(
                 kind=COURSE,
                 title=course.title,
                 level=course.level,
                 mode="Virtual" if course_session.is_virtual else "Face to face",
-                provider=_delivered_by(course, course_session),
+                provider=issuing.delivered_by(course, course_session),
                 first_day=first,
                 last_day=last,
                 hours=course.cpd_hours,
@@ -203,7 +192,7 @@ def _elearning_rows(user_id, certificates, *, today, reminder_days) -> list[Row]
                 title=course.title,
                 level=course.level,
                 mode=completion.source.label,
-                provider=_delivered_by(course, None),
+                provider=issuing.delivered_by(course, None),
                 first_day=completion.completed_on,
                 last_day=completion.completed_on,
                 hours=course.cpd_hours,

@@ -38,7 +38,7 @@ class History:
                 "hours": "6",
                 "kind": "Course",
                 "mode": "Face to face",
-                "validity": f"Valid until 2 November {y + 3}",
+                "validity": f"Valid until 1 November {y + 3}",
                 "certificate": "Valid",
             },
             {

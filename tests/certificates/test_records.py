@@ -102,15 +102,16 @@ def test_a_verified_declaration_of_a_module_is_counted_once(app, history):
 
 def test_validity_is_due_for_renewal_within_the_reminder_window_then_expired(app, history):
     y = history.year
-    # The two-day course's certificate is valid until 2 November, three years on.
+    # The two-day course ended on 2 November: its certificate is valid until the day before
+    # the third anniversary.
     due = _record(app, history.person.id, date(y + 3, 10, 20), reminder_days=30).rows[0]
     assert due.status is RenewalStatus.DUE
-    assert due.validity_text == f"Valid until 2 November {y + 3}"
-    still = _record(app, history.person.id, date(y + 3, 11, 2)).rows[0]
+    assert due.validity_text == f"Valid until 1 November {y + 3}"
+    still = _record(app, history.person.id, date(y + 3, 11, 1)).rows[0]
     assert still.status is RenewalStatus.DUE
-    gone = _record(app, history.person.id, date(y + 3, 11, 3)).rows[0]
+    gone = _record(app, history.person.id, date(y + 3, 11, 2)).rows[0]
     assert gone.status is RenewalStatus.EXPIRED
-    assert gone.validity_text == f"Expired on 3 November {y + 3}"
+    assert gone.validity_text == f"Expired on 2 November {y + 3}"
     assert gone.certificate == "Expired"
 
 
@@ -191,7 +192,7 @@ def test_csv_has_every_row_and_the_totals(app, client, history, login):
         assert row["Type"] == expected["kind"]
         assert row["Mode or source"] == expected["mode"]
         assert row["Certificate"] == expected["certificate"]
-    assert rows[0]["Valid until"] == date(history.year + 3, 11, 2).isoformat()
+    assert rows[0]["Valid until"] == date(history.year + 3, 11, 1).isoformat()
     assert rows[0]["Level"] == "3" and rows[0]["Status"] == "Valid"
     assert rows[2]["Status"] == "Expired"
     assert rows[2]["Valid until"] == date(history.year, 11, 30).isoformat()
