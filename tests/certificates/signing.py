@@ -24,6 +24,9 @@ def install(app, pem: bytes | None = None) -> str:
     pem = pem or test_pem()
     private_key = RSAKey.import_key(pem)
     kid = private_key.thumbprint()
+    with app.app_context():
+        if keys.by_kid(kid) is not None:
+            return kid
     directory = Path(app.config["SIGNING_KEYS_DIR"])
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = directory / f"{kid}.pem"
