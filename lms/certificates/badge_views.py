@@ -3,9 +3,9 @@ course's achievement, a person's credentials to download, and the page that chec
 credential.
 
 The documents under /ob/ are public and stable: any verifier, a browser-based one included
-(hence Access-Control-Allow-Origin: *), fetches them. A signed credential is served as
-application/jwt: Open Badges 3.0 uses the VC-JWT with a `vc` claim and `typ` JWT (RFC 7519),
-not the newer application/vc+jwt of VC-JOSE-COSE, whose payload is the credential itself.
+(hence Access-Control-Allow-Origin: *), fetches them. A signed credential (a VC-JWT) is served
+as text/plain: Open Badges 3.0 says a VC-JWT web resource SHOULD be (its "Web Resource" rule);
+the .jwt file extension is its recommended one.
 """
 
 import json
@@ -27,7 +27,7 @@ from lms.extensions import db, limiter
 bp = Blueprint("badges", __name__)
 
 JSON_LD = "application/ld+json"
-JWT = "application/jwt"
+JWT = "text/plain"
 # How long a verifier may keep a public document (seconds): short, so a revocation or a
 # withdrawn key is seen soon.
 PUBLIC_MAX_AGE = 300

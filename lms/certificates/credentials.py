@@ -165,7 +165,9 @@ def credential(certificate: Certificate) -> dict:
                 {
                     "type": "IdentityObject",
                     "identityHash": certificate.person_name,
-                    "identityType": "name",
+                    # Open Badges' list of identity types has no name: 1EdTech's recommended
+                    # practice is this extension type.
+                    "identityType": "ext:name",
                     "hashed": False,
                 },
             ],

@@ -46,7 +46,7 @@ def download(client, certificate_id) -> str:
 def test_the_credential_is_an_open_badge_signed_as_a_vc_jwt(app, client, signed_in_person):
     person, certificate_id, kid = signed_in_person(valid_until=date(2029, 3, 31))
     response = client.get(f"/certificates/{certificate_id}/credential.jwt")
-    assert response.mimetype == "application/jwt"
+    assert response.mimetype == "text/plain"  # Open Badges 3.0, "Web Resource"
     assert response.headers["Content-Disposition"].startswith("attachment; filename=")
     assert response.headers["Content-Disposition"].endswith('.jwt"')
     assert response.headers["Cache-Control"] == "no-store"
@@ -88,7 +88,7 @@ def test_the_credential_is_an_open_badge_signed_as_a_vc_jwt(app, client, signed_
     assert name == {
         "type": "IdentityObject",
         "identityHash": "Zoë 李",
-        "identityType": "name",
+        "identityType": "ext:name",
         "hashed": False,
     }
     achievement = subject["achievement"]
