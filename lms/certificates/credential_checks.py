@@ -83,8 +83,8 @@ def tokens_in(text: str) -> list[str]:
         raise CheckRefused("Paste a credential: the text of a .jwt file from this service")
     if len(text.encode()) > MAX_TEXT:
         raise CheckRefused(
-            "The text is too long to be a credential (more than 100 KB): paste one credential, "
-            "or the credentials file of one person"
+            "The text is too long to be a credential (more than 100 KB, about 30 credentials): "
+            "paste the credentials one at a time"
         )
     if "\x00" in text:
         raise CheckRefused("The text holds a NUL character, which no credential can contain")
