@@ -177,6 +177,8 @@ def verify_credential():
         try:
             results = credential_checks.check_text(form.credential.data, now=utcnow())
             db.session.commit()
+            if all(result.trusted for result in results):
+                form.credential.data = ""  # the form below is for the next credential
         except credential_checks.CheckRefused as error:
             db.session.rollback()
             show_error(form, error)
