@@ -87,9 +87,10 @@ def _hours(value: Decimal) -> str:
     return format(Decimal(value).normalize(), "f")
 
 
-def achievement(course: Course, *, title=None, level=None, cpd_hours=None) -> dict:
+def achievement(course: Course, *, title=None, code=None, level=None, cpd_hours=None) -> dict:
     """A course as an Open Badges Achievement; a certificate passes the snapshot it states."""
     title = course.title if title is None else title
+    code = course.code if code is None else code
     level = course.level if level is None else level
     hours = course.cpd_hours if cpd_hours is None else cpd_hours
     return {
@@ -97,7 +98,7 @@ def achievement(course: Course, *, title=None, level=None, cpd_hours=None) -> di
         "type": ["Achievement"],
         "achievementType": "Course",
         "name": title,
-        "humanCode": course.code,
+        "humanCode": code,
         "description": (
             f"{title}: safeguarding training at level {level}, worth {_hours(hours)} hours of "
             "continuing professional development (CPD)."
@@ -174,6 +175,7 @@ def credential(certificate: Certificate) -> dict:
             "achievement": achievement(
                 course,
                 title=certificate.course_title,
+                code=certificate.course_code,
                 level=certificate.level,
                 cpd_hours=certificate.cpd_hours,
             ),

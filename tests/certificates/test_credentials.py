@@ -59,6 +59,7 @@ def test_the_credential_is_an_open_badge_signed_as_a_vc_jwt(app, client, signed_
         issued_at = certificate.issued_at
         credential_id, course_id = certificate.credential_id, certificate.course_id
         title, hours = certificate.course_title, certificate.cpd_hours
+        course_code = certificate.course_code
     vc = claims["vc"]
     assert set(claims) == {"iss", "jti", "nbf", "exp", "vc"}  # no sub: the subject has no id
     assert claims["iss"] == vc["issuer"]["id"] == f"{HOST}/ob/issuer"
@@ -94,7 +95,7 @@ def test_the_credential_is_an_open_badge_signed_as_a_vc_jwt(app, client, signed_
     achievement = subject["achievement"]
     assert achievement["id"] == f"{HOST}/ob/achievements/{course_id}"
     assert achievement["type"] == ["Achievement"] and achievement["achievementType"] == "Course"
-    assert achievement["name"] == title
+    assert achievement["name"] == title and achievement["humanCode"] == course_code
     assert "level 2" in achievement["description"] and achievement["criteria"]["narrative"]
     assert achievement["creditsAvailable"] == float(hours) == subject["creditsEarned"]
     assert subject["activityStartDate"] <= subject["activityEndDate"]
@@ -300,3 +301,22 @@ def test_addresses_outside_a_request_come_from_base_url(app, signed_in_person):
         "https://training.partnership.example/ob/status/"
     )
     assert part(token, 0)["kid"].startswith("https://training.partnership.example/ob/keys/")
+
+
+def test_the_credential_states_the_snapshot_not_the_course_as_renamed(
+    app, client, signed_in_person
+):
+    from lms.catalogue.models import Course
+
+    _, certificate_id, _ = signed_in_person()
+    with app.app_context():
+        certificate = db.session.get(Certificate, certificate_id)
+        title, code = certificate.course_title, certificate.course_code
+        course = db.session.get(Course, certificate.course_id)
+        course.title, course.code, course.level = "Renamed course", "NEW-CODE", 4
+        db.session.commit()
+    achievement = part(download(client, certificate_id), 1)["vc"]["credentialSubject"][
+        "achievement"
+    ]
+    assert (achievement["name"], achievement["humanCode"]) == (title, code)
+    assert "level 2" in achievement["description"]
