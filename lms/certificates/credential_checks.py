@@ -98,7 +98,7 @@ def tokens_in(text: str) -> list[str]:
 def _list_entries(text: str) -> list[str]:
     try:
         entries = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise CheckRefused(
             "The text starts like a list of credentials but is not valid JSON: paste the "
             "credentials file exactly as it was downloaded"
@@ -118,7 +118,7 @@ def _list_entries(text: str) -> list[str]:
 def _json_object_message(text: str) -> str:
     try:
         document = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         document = None
     if isinstance(document, dict) and "proof" in document:
         return (
@@ -145,7 +145,7 @@ def _decode(part: str) -> bytes:
 def _json_part(part: str) -> dict:
     try:
         value = json.loads(_decode(part))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise Malformed from None
     if not isinstance(value, dict):
         raise Malformed

@@ -1,6 +1,7 @@
 """The verify page's check of a pasted credential: signature, issuer, dates and status, each
 said separately; forged, altered, foreign and malformed ones refused with a clear message."""
 
+import base64
 import json
 from datetime import date
 
@@ -212,6 +213,10 @@ def test_a_credential_not_in_the_records_is_not_found(app, client, issued):
     assert "Not found in this partnership&#39;s records." in page_of(client, token)
 
 
+def encode_raw(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -228,6 +233,9 @@ def test_a_credential_not_in_the_records_is_not_found(app, client, issued):
         ('{"proof": {"type": "DataIntegrityProof"}}', "carries an embedded proof"),
         ('{"credentialSubject": {}}', "content without its signature"),
         ("{}", "This is not a credential"),
+        ("[" * 50_000, "is not valid JSON"),
+        ("{" * 50_000, "This is not a credential"),
+        (encode_raw("[" * 50_000) + ".e30.c2ln", "This is not a signed credential"),
     ],
 )
 def test_malformed_input_gets_a_clear_message(client, text, message):
