@@ -11,7 +11,7 @@ the .jwt file extension is its recommended one.
 import json
 import re
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template
 from flask_login import current_user, login_required
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea
 from wtforms import SubmitField, TextAreaField
@@ -182,9 +182,4 @@ def verify_credential():
         except credential_checks.CheckRefused as error:
             db.session.rollback()
             show_error(form, error)
-    return render_template(
-        "certificates/verify_credential.html",
-        form=form,
-        results=results,
-        checked=request.method == "POST",
-    )
+    return render_template("certificates/verify_credential.html", form=form, results=results)
