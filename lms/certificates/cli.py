@@ -29,6 +29,20 @@ def _done(message: str) -> None:
     click.echo(message)
 
 
+def _making(make):
+    """Run a command that writes a private key file: a directory it cannot write to is a clear
+    error, with nothing changed in the database."""
+    try:
+        return make()
+    except OSError as error:
+        db.session.rollback()
+        raise click.ClickException(
+            f"The private key cannot be written in {keys.keys_dir()} ({error.strerror or error}): "
+            "check SIGNING_KEYS_DIR names a directory the service may write to. Nothing was "
+            "changed."
+        ) from None
+
+
 def register(app: Flask) -> None:
     @app.cli.group("keys")
     def keys_group():
@@ -51,13 +65,13 @@ def register(app: Flask) -> None:
                 "verifies. Nothing was changed."
             )
         _missing_files_warning()
-        row = keys.generate(now=utcnow())
+        row = _making(lambda: keys.generate(now=utcnow()))
         _done(f"Signing key {row.kid} made; its private key is in {keys.private_path(row.kid)}.")
 
     @keys_group.command("rotate")
     def rotate_command():
         """Make a new signing key; the old one is retired but stays published."""
-        new, retired = keys.rotate(now=utcnow())
+        new, retired = _making(lambda: keys.rotate(now=utcnow()))
         names = ", ".join(row.kid for row in retired) or "none"
         _done(
             f"Signing key {new.kid} made and now signs new credentials. Retired (still "

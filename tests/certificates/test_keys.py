@@ -198,3 +198,15 @@ def test_status_list_without_a_key_tells_the_admin_what_to_run(client):
     response = client.get("/ob/status/1")
     assert response.status_code == 503
     assert "flask --app wsgi keys generate" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("command", ["generate", "rotate"])
+def test_a_keys_directory_that_cannot_be_written_is_a_clear_error(app, runner, tmp_path, command):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    app.config["SIGNING_KEYS_DIR"] = str(blocker / "keys")
+    result = runner.invoke(args=["keys", command])
+    assert result.exit_code == 1
+    assert "The private key cannot be written in" in result.output
+    assert "Nothing was changed" in result.output and "Traceback" not in result.output
+    assert rows(app) == {}
