@@ -29,6 +29,7 @@ JOBS_LOG ?= instance/run-jobs.log
 
 run: $(VENV)/.installed
 	$(FLASK) db upgrade
+	$(FLASK) keys generate --if-missing
 	$(FLASK) seed-demo --if-empty
 	@echo
 	@$(FLASK) demo-sign-ins

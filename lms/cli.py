@@ -73,11 +73,13 @@ def demo_allowed(app: Flask) -> bool:
 
 
 def register_commands(app: Flask) -> None:
+    from lms.certificates import cli as certificates
     from lms.elearning import cli as elearning
     from lms.reports import cli as reports
 
     reports.register(app)
     elearning.register(app)
+    certificates.register(app)
 
     @app.cli.command("run-jobs")
     def run_jobs_command():

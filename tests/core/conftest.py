@@ -244,8 +244,10 @@ def certificate_objects(app, make_certificate):
         from datetime import date
 
         from lms.certificates.models import Certificate, CertificateBatch, SigningKey
+        from tests.certificates import signing
 
         certificate = make_certificate(colleague_id, completion_id=completion_id)
+        signing.install(app)  # a key that signs (the status list, credentials)
         with app.app_context():
             key = SigningKey(kid=ROUTE_JWK["kid"], public_jwk=ROUTE_JWK)
             export = CertificateBatch(

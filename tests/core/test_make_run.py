@@ -99,6 +99,7 @@ def test_make_run_serves_on_port_delivers_mail_and_stops_on_ctrl_c(tmp_path):
         "DATABASE_URL": database,
         "MAIL_OUTBOX_DIR": str(outbox),
         "SECRET_KEY": "k" * 64,
+        "SIGNING_KEYS_DIR": str(tmp_path / "keys"),
     }
     environment.pop("MAIL_SERVER", None)
     command = ["make", "run", f"PORT={port}", "JOBS_EVERY=2", f"JOBS_LOG={tmp_path / 'jobs.log'}"]
@@ -128,4 +129,5 @@ def test_make_run_serves_on_port_delivers_mail_and_stops_on_ctrl_c(tmp_path):
     [message] = outbox.glob("*.eml")
     assert "Subject: Your place is confirmed" in message.read_text()
     assert "mail sent: 1" in (tmp_path / "jobs.log").read_text()
+    assert len(list((tmp_path / "keys").glob("*.pem"))) == 1  # credentials can be signed
     assert not serving(port)

@@ -171,6 +171,17 @@ MATRIX = {
     "/verify/{certificate_code}": EVERYONE,
     # --- (end of verify page and certificate statistics) ---
     # --- Open Badges credentials and keys ---
+    # Public documents for any verifier; the walk has a signing key besides "route-key".
+    "/ob/issuer": EVERYONE,
+    "/ob/jwks.json": EVERYONE,
+    "/ob/keys/{kid}": EVERYONE,
+    "/ob/status/{status_list}": EVERYONE,
+    "/ob/achievements/{course}": EVERYONE,
+    "/verify/credential": EVERYONE,
+    # {certificate} is a colleague's: their coordinator and admins download its credential.
+    "/certificates/{certificate}/credential.jwt": only("coordinator", "admin"),
+    # The tester's own: an empty list when they have no certificates.
+    "/my-training/credentials.json": SIGNED_IN,
     # --- (end of Open Badges credentials and keys) ---
     # --- training records ---
     # {user} is a colleague of the tester: their coordinator and admins see their record.
