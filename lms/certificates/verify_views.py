@@ -79,7 +79,8 @@ def _not_found():
 def refused(_error):
     """A code holding a NUL byte is refused by the site's guard before the view: it is a
     malformed code like any other, so it gets the same page."""
-    if request.endpoint == "verify.code" or "code" in request.args:
+    typed = (request.view_args or {}).get("certificate_code") or request.args.get("code", "")
+    if "\x00" in typed:
         return _not_found()
     return render_template(
         "errors.html",

@@ -61,6 +61,7 @@ AGENCY_PAGES = (
     Page("Charges", "charges.agency_charges", also=("charges.dispute",)),
     Page("E-learning renewals", "renewals.agency_renewals"),
     Page("Training to verify", "declarations.agency_list", also=("declarations.show",)),
+    Page("Certificates", "bulk.index", also=("bulk.",)),
 )
 
 ADMIN_PAGES = (
@@ -114,6 +115,7 @@ ADMIN_PAGES = (
     Page("Declared training", "declarations.admin_list", also=("declarations.show",)),
     Page("Demand", "manage.demand"),
     Page("Evaluation questions", "questions.index", also=("questions.",)),
+    Page("Certificates", "bulk.index", also=("bulk.", "certificates.logo")),
     Page("Settings", "manage.edit_settings"),
 )
 
