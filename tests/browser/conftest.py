@@ -13,6 +13,7 @@ from lms import create_app
 from lms.demo import seed_demo
 from lms.extensions import db
 from tests.browser import axe
+from tests.certificates import signing
 from tests.conftest import app_config
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -97,7 +98,9 @@ def demo_site(shared_database, tmp_path_factory):
         seed_demo()
         _open_a_charge_to_dispute()
         DEMO_LINKS["follow_up"] = _open_evaluations_to_answer()
+        DEMO_LINKS.update(_certificates_to_check())
         db.session.commit()
+    signing.install(app)  # the partnership's key, for the credentials the pages offer
     with serving(app) as base:
         yield base
     with app.app_context():
@@ -148,6 +151,39 @@ def _open_evaluations_to_answer() -> str:
     secret = responses.link_secret(follow_up)
     follow_up.token_hash = responses.digest(secret)
     return secret
+
+
+def _certificates_to_check() -> dict[str, str]:
+    """The code of one of the demo practitioner's certificates (as printed on it), and a ZIP of
+    the demo coordinator's agency's certificates waiting for run-jobs."""
+    from datetime import date
+
+    import sqlalchemy as sa
+
+    from lms.accounts.models import User
+    from lms.attendance.demo import DEMO_COORDINATOR_EMAIL
+    from lms.bookings.demo import DEMO_PRACTITIONER_EMAIL
+    from lms.certificates import issuing
+    from lms.certificates.models import Certificate, CertificateBatch
+
+    practitioner = db.session.scalar(sa.select(User).where(User.email == DEMO_PRACTITIONER_EMAIL))
+    coordinator = db.session.scalar(sa.select(User).where(User.email == DEMO_COORDINATOR_EMAIL))
+    certificate = db.session.scalar(
+        sa.select(Certificate)
+        .where(Certificate.user_id == practitioner.id, issuing.LIVE)
+        .order_by(Certificate.id)
+        .limit(1)
+    )
+    batch = CertificateBatch(
+        agency_id=coordinator.agency_id,
+        starts_on=date(2020, 4, 1),
+        ends_on=date(2030, 3, 31),
+        requested_by_id=coordinator.id,
+        total=1,
+    )
+    db.session.add(batch)
+    db.session.flush()
+    return {"certificate": certificate.code, "export": str(batch.id)}
 
 
 def _open_a_charge_to_dispute() -> None:
