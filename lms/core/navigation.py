@@ -114,7 +114,7 @@ ADMIN_PAGES = (
     Page("Declared training", "declarations.admin_list", also=("declarations.show",)),
     Page("Demand", "manage.demand"),
     Page("Evaluation questions", "questions.index", also=("questions.",)),
-    Page("Settings", "manage.edit_settings"),
+    Page("Settings", "manage.edit_settings", also=("certificates.logo",)),
 )
 
 ITEMS = (
