@@ -394,16 +394,14 @@ def _footer(page, certificate: Certificate, url: str) -> None:
     page.setFillColor(black)
     page.setFont(_fonts()[1], 16)
     page.drawString(SIDE, bottom + 13 * mm, codes.display(certificate.code))
-    check, used = _fitted(
-        f"Scan the QR code or go to {url} to check that this certificate is valid.",
-        bold=False,
-        sizes=(10, 9, 8),
-        width=qr_x - SIDE - 10 * mm,
-        height=9 * mm,
-        limit=400,
-        centred=False,
+    page.setFont(_fonts()[0], 10)
+    page.drawString(SIDE, bottom + 8 * mm, "To check that it is valid, scan the QR code or go to")
+    address, used = _fitted(
+        url, bold=False, sizes=(10, 9, 8, 7), width=qr_x - SIDE - 8 * mm, height=5 * mm, limit=300
     )
-    check.drawOn(page, SIDE, bottom + 10 * mm - used)
+    address.drawOn(page, SIDE, bottom + 7 * mm - used)
     page.setFillColor(GREY)
     page.setFont(_fonts()[0], 9)
-    page.drawString(SIDE, bottom, f"Issued {long_date(local(certificate.issued_at).date())}")
+    page.drawString(
+        SIDE, bottom - 1.5 * mm, f"Issued {long_date(local(certificate.issued_at).date())}"
+    )
