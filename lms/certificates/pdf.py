@@ -97,17 +97,18 @@ def certificate_pdf(certificate: Certificate) -> bytes:
 
 
 @functools.cache
-def _fonts() -> tuple[str, str]:
-    """The regular and bold fonts, each remembering the subsets it has embedded: reportlab makes
-    a document's font subset (the characters it uses) in Python for every document, and most
-    certificates use the same ones (reportlab keeps ASCII in one fixed subset)."""
-    names = pdffonts.regular(), pdffonts.bold()
-    for name in names:
-        face = pdfmetrics.getFont(name).face
-        if not hasattr(face, "_certificate_subsets"):
-            face.makeSubset = _remembering(face.makeSubset)
-            face._certificate_subsets = True
-    return names
+def _font() -> str:
+    """The one font a certificate is drawn in (DejaVu Sans, weight by size and colour: a second
+    embedded font costs a quarter of the time of a certificate), remembering the subsets it has
+    embedded: reportlab makes a document's font subset (the characters it uses) in Python for
+    every document, and most certificates use the same ones (reportlab keeps ASCII in one fixed
+    subset)."""
+    name = pdffonts.regular()
+    face = pdfmetrics.getFont(name).face
+    if not hasattr(face, "_certificate_subsets"):
+        face.makeSubset = _remembering(face.makeSubset)
+        face._certificate_subsets = True
+    return name
 
 
 def _remembering(make_subset):
@@ -119,15 +120,15 @@ def _remembering(make_subset):
 
 
 @functools.cache
-def _style(bold: bool, size: float, centred: bool = True) -> ParagraphStyle:
-    font = _fonts()[1] if bold else _fonts()[0]
+def _style(strong: bool, size: float, centred: bool = True) -> ParagraphStyle:
+    """Text in the certificate's font; `strong` (a name, a title) in the accent colour."""
     return ParagraphStyle(
-        f"certificate-{font}-{size}-{centred}",
-        fontName=font,
+        f"certificate-{size}-{strong}-{centred}",
+        fontName=_font(),
         fontSize=size,
         leading=round(size * 1.22, 1),
         alignment=TA_CENTER if centred else TA_LEFT,
-        textColor=black,
+        textColor=ACCENT if strong else black,
     )
 
 
@@ -137,62 +138,65 @@ class _Line:
     be, without building one (most names and titles; a paragraph costs ten times more)."""
 
     text: str
-    font: str
-    size: float
-    centred: bool
+    style: ParagraphStyle
     width: float
 
+    def minWidth(self) -> float:  # noqa: N802 (a flowable's name)
+        return pdfmetrics.stringWidth(self.text, self.style.fontName, self.style.fontSize)
+
+    def wrap(self, _width: float, _height: float) -> tuple[float, float]:
+        return self.minWidth(), self.style.leading
+
     def drawOn(self, page, x: float, y: float) -> None:  # noqa: N802 (a flowable's name)
-        page.setFillColor(black)
-        page.setFont(self.font, self.size)
-        baseline = y + _style(False, self.size).leading - self.size
-        if self.centred:
+        page.setFillColor(self.style.textColor)
+        page.setFont(self.style.fontName, self.style.fontSize)
+        baseline = y + self.style.leading - self.style.fontSize
+        if self.style.alignment == TA_CENTER:
             page.drawCentredString(x + self.width / 2, baseline, self.text)
         else:
             page.drawString(x, baseline, self.text)
 
 
-def _one_line(text: str, bold: bool, size: float, width: float, limit: int, centred: bool):
+def _one_line(text: str, style: ParagraphStyle, width: float, limit: int) -> _Line | None:
     """The text as a _Line when it is left to right, every character in the main face, and
-    fits the width at this size; otherwise None."""
+    fits the width in this style; otherwise None."""
     plain = pdffonts.clip(text, limit)
     if any(ord(char) >= 0x590 for char in plain):  # Hebrew, Arabic and beyond: a paragraph
         return None
-    face = pdffonts.main_faces()[1 if bold else 0]
-    if not all(map(face.covers, plain)):
+    if not all(map(pdffonts.main_faces()[0].covers, plain)):
         return None
-    font = _fonts()[1 if bold else 0]
-    if pdfmetrics.stringWidth(plain, font, size) > width:
+    if pdfmetrics.stringWidth(plain, style.fontName, style.fontSize) > width:
         return None
-    return _Line(plain, font, size, centred, width)
+    return _Line(plain, style, width)
 
 
-def _fitted(text: str, *, bold: bool, sizes, width: float, height: float, limit: int, centred=True):
+def _fitted(
+    text: str, *, strong: bool, sizes, width: float, height: float, limit: int, centred=True
+):
     """The text in the largest size that fits the box (a line, or a paragraph wrapped over
     lines); shortened with an ellipsis when even the smallest does not. Returns what to draw
     (it has drawOn) and its height."""
-    line = _one_line(text, bold, sizes[0], width, limit, centred)
+    line = _one_line(text, _style(strong, sizes[0], centred), width, limit)
     if line is not None:
-        return line, _style(bold, sizes[0]).leading
-    kw = {"centred": centred}
+        return line, line.style.leading
     for size in sizes:
-        paragraph = pdffonts.paragraph(text, _style(bold, size, **kw), limit=limit)
+        paragraph = pdffonts.paragraph(text, _style(strong, size, centred), limit=limit)
         _width, used = paragraph.wrap(width, HEIGHT)
         if used <= height and paragraph.minWidth() <= width:
             return paragraph, used
     while limit > 8:
         limit = limit * 2 // 3
-        paragraph = pdffonts.paragraph(text, _style(bold, sizes[-1], **kw), limit=limit)
+        paragraph = pdffonts.paragraph(text, _style(strong, sizes[-1], centred), limit=limit)
         _width, used = paragraph.wrap(width, HEIGHT)
         if used <= height and paragraph.minWidth() <= width:
             break
     return paragraph, used
 
 
-def _centred(page, text: str, y: float, *, size: float, bold=False, colour=black) -> None:
-    """A line of the certificate's own wording (never a name or title: those are paragraphs)."""
+def _centred(page, text: str, y: float, *, size: float, colour=black) -> None:
+    """A line of the certificate's own wording (never a name or title: those are fitted)."""
     page.setFillColor(colour)
-    page.setFont(_fonts()[1] if bold else _fonts()[0], size)
+    page.setFont(_font(), size)
     page.drawCentredString(WIDTH / 2, y, text)
 
 
@@ -298,7 +302,7 @@ def _header(page, partnership: str, logo) -> float:
         left += width + 8 * mm
     name, used = _fitted(
         partnership,
-        bold=True,
+        strong=False,
         sizes=(16, 14, 12, 10),
         width=WIDTH - SIDE - left,
         height=box_height,
@@ -322,13 +326,13 @@ def render(certificate: Certificate, *, partnership: str, verify_url: str, logo=
     _frame(page)
     y = _header(page, partnership, logo) - 12 * mm
 
-    _centred(page, "Certificate of completion", y - 26, size=30, bold=True, colour=ACCENT)
+    _centred(page, "Certificate of completion", y - 26, size=32, colour=ACCENT)
     y -= 26 + 9 * mm
     _centred(page, "This is to certify that", y - 12, size=13, colour=GREY)
     y -= 12 + 4 * mm
     name, used = _fitted(
         certificate.person_name,
-        bold=True,
+        strong=True,
         sizes=(26, 22, 18, 15),
         width=COLUMN,
         height=20 * mm,
@@ -340,7 +344,7 @@ def render(certificate: Certificate, *, partnership: str, verify_url: str, logo=
     y -= 12 + 4 * mm
     title, used = _fitted(
         certificate.course_title,
-        bold=True,
+        strong=True,
         sizes=(20, 17, 14, 12),
         width=COLUMN,
         height=23 * mm,
@@ -359,14 +363,14 @@ def render(certificate: Certificate, *, partnership: str, verify_url: str, logo=
         ]
     )
     facts_line, used = _fitted(
-        facts, bold=False, sizes=(12, 11, 10), width=COLUMN, height=12 * mm, limit=200
+        facts, strong=False, sizes=(12, 11, 10), width=COLUMN, height=12 * mm, limit=200
     )
     facts_line.drawOn(page, SIDE, y - used)
     y -= used + 1.5 * mm
     if certificate.delivered_by:
         delivered, used = _fitted(
             f"Delivered by {certificate.delivered_by}",
-            bold=False,
+            strong=False,
             sizes=(11, 10, 9),
             width=COLUMN,
             height=10 * mm,
@@ -389,19 +393,20 @@ def _footer(page, certificate: Certificate, url: str) -> None:
     qr_x = WIDTH - SIDE - QR_SIZE + 4 * mm
     _draw_qr(page, url, qr_x, bottom, QR_SIZE)
     page.setFillColor(GREY)
-    page.setFont(_fonts()[0], 10)
+    page.setFont(_font(), 10)
     page.drawString(SIDE, bottom + 20 * mm, "Verification code")
-    page.setFillColor(black)
-    page.setFont(_fonts()[1], 16)
+    page.setFillColor(ACCENT)
+    page.setFont(_font(), 16)
     page.drawString(SIDE, bottom + 13 * mm, codes.display(certificate.code))
-    page.setFont(_fonts()[0], 10)
+    page.setFillColor(black)
+    page.setFont(_font(), 10)
     page.drawString(SIDE, bottom + 8 * mm, "To check that it is valid, scan the QR code or go to")
     address, used = _fitted(
-        url, bold=False, sizes=(10, 9, 8, 7), width=qr_x - SIDE - 8 * mm, height=5 * mm, limit=300
+        url, strong=False, sizes=(10, 9, 8, 7), width=qr_x - SIDE - 8 * mm, height=5 * mm, limit=300
     )
     address.drawOn(page, SIDE, bottom + 7 * mm - used)
     page.setFillColor(GREY)
-    page.setFont(_fonts()[0], 9)
+    page.setFont(_font(), 9)
     page.drawString(
         SIDE, bottom - 1.5 * mm, f"Issued {long_date(local(certificate.issued_at).date())}"
     )

@@ -89,12 +89,13 @@ def test_long_names_and_titles_are_shortened_to_fit_the_page():
     text = text_of(render(made, logo=None))
     assert "..." in text  # the ellipsis, as NFKC writes it
     assert "Featherstonehaugh" in text and "ABCD-1234-EFGH-5678" in text
-    for value, bold, sizes, box in (
-        (made.person_name, True, (26, 22, 18, 15), 20 * mm),
-        (made.course_title, True, (20, 17, 14, 12), 23 * mm),
+    for value, sizes, box in (
+        (made.person_name, (26, 22, 18, 15), 20 * mm),
+        (made.course_title, (20, 17, 14, 12), 23 * mm),
+        ("Short enough", (26, 22), 20 * mm),
     ):
         drawn, height = pdf._fitted(
-            value, bold=bold, sizes=sizes, width=pdf.COLUMN, height=box, limit=200
+            value, strong=True, sizes=sizes, width=pdf.COLUMN, height=box, limit=200
         )
         assert height <= box
         assert drawn.wrap(pdf.COLUMN, pdf.HEIGHT)[0] <= pdf.COLUMN
