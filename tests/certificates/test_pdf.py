@@ -167,3 +167,34 @@ def test_many_certificates_in_a_row_each_state_their_own_facts():
         code = f"{name[:1].upper()}BCD1234EFGH5678"
         text = text_of(render(certificate(person_name=name, code=code)))
         assert unicodedata.normalize("NFKC", name) in text and pdf.codes.display(code) in text
+
+
+def test_hours_are_written_as_people_write_them():
+    assert pdf.hours_text(certificate(cpd_hours=Decimal("7.0"))) == "7 CPD hours"
+    assert pdf.hours_text(certificate(cpd_hours=Decimal("1"))) == "1 CPD hour"
+    assert pdf.hours_text(certificate(cpd_hours=Decimal("0.5"))) == "0.5 CPD hours"
+    assert "7 CPD hours" in text_of(render(certificate(cpd_hours=Decimal("7.0"))))
+
+
+def test_outside_a_request_the_verify_address_comes_from_base_url(app, make_user, make_certificate):
+    """Certificates made by run-jobs (a ZIP built in the background) link to the service's
+    configured address, with the partnership's name from config."""
+    certificate_id = make_certificate(make_user(name="Zoë 李").id)
+    app.config["BASE_URL"] = "https://training.northshire.example"
+    app.config["PARTNERSHIP_NAME"] = "Northshire Partnership"
+    with app.app_context():
+        made = pdf.db.session.get(Certificate, certificate_id)
+        url = pdf.verify_url(made)
+        assert url == f"https://training.northshire.example/verify/{made.code}"
+        text = text_of(pdf.certificate_pdf(made))
+    assert url in text and "Northshire Partnership" in text and "Zoë 李" in text
+
+
+def test_certificates_drawn_at_once_in_threads_each_carry_the_whole_logo():
+    from concurrent.futures import ThreadPoolExecutor
+
+    logo = Logo(_logo_bytes(), "c" * 64)
+    alone = _images(render(logo=logo))[0].get_data()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        made = list(pool.map(lambda _n: render(logo=logo), range(12)))
+    assert all(_images(data)[0].get_data() == alone for data in made)
