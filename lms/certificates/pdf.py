@@ -405,7 +405,13 @@ def _footer(page, certificate: Certificate, url: str) -> None:
     page.setFont(_font(), 10)
     page.drawString(SIDE, bottom + 8 * mm, "To check that it is valid, scan the QR code or go to")
     address, used = _fitted(
-        url, strong=False, sizes=(10, 9, 8, 7), width=qr_x - SIDE - 8 * mm, height=5 * mm, limit=300
+        url,
+        strong=False,
+        sizes=(10, 9, 8, 7),
+        width=qr_x - SIDE - 8 * mm,
+        height=5 * mm,
+        limit=300,
+        centred=False,
     )
     address.drawOn(page, SIDE, bottom + 7 * mm - used)
     page.setFillColor(GREY)
