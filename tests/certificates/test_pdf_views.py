@@ -154,7 +154,7 @@ def test_a_certificate_waiting_for_the_evaluation_says_so(
     login(person)
     section = _section(client.get("/my-training").get_data(as_text=True))
     waiting = section.split('id="certificates-waiting"')[1].split("</ul>")[0]
-    assert "issued once you answer" in section
+    assert "issued once you answer its evaluation" in section
     assert waiting.count("<li>") == 1
     assert f'href="/feedback/{response_id}"' in waiting
 
