@@ -113,7 +113,7 @@ def run(*, count: int = BATCH, repeat: int = 3) -> dict:
 
     batch, logo = certificates(count), _Logo(_logo())
     with_qr = _rate(batch, logo, repeat=repeat)
-    with mock.patch.object(pdf, "_draw_qr", lambda *args: None):
+    with mock.patch.object(pdf.qr, "draw", lambda *args: None):
         without_qr = _rate(batch, logo, repeat=repeat)
     return {"count": count, "repeat": repeat, "with_qr": with_qr, "without_qr": without_qr}
 

@@ -8,20 +8,17 @@ filled in.
 
 Made in bulk (a ZIP of a year's certificates), so what repeats is prepared once: the fonts, the
 paragraph styles, and the logo (flattened and scaled once per upload, keyed by its sha256). The
-QR code is drawn from segno's matrix as one path of the dark runs of each row, not with
-reportlab's QR widget (forty times slower)."""
+QR code is drawn by `lms.certificates.qr`."""
 
 import functools
 import io
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-import segno
 from flask import current_app
 from PIL import Image
 from reportlab import rl_config
-from reportlab.lib.colors import Color, black, white
+from reportlab.lib.colors import Color, black
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
@@ -31,7 +28,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas
 from werkzeug.routing import BuildError
 
-from lms.certificates import codes
+from lms.certificates import codes, qr
 from lms.certificates.models import Certificate, PartnershipLogo
 from lms.core import pdffonts
 from lms.core.timefmt import local, long_date
@@ -56,10 +53,6 @@ LOGO_PIXELS = (720, 240)
 ACCENT = Color(0.11, 0.27, 0.45)
 GREY = Color(0.3, 0.3, 0.3)
 DOT = " · "
-# The QR code's mask, chosen rather than searched for: every mask is valid and read alike by
-# scanners, and scoring all eight (segno's default) takes four times as long as making the code.
-QR_MASK = 4
-_DARK_RUN = re.compile(b"\x01+")
 
 
 def days_text(certificate: Certificate) -> str:
@@ -245,39 +238,6 @@ def _logo_reader(logo) -> _PreparedLogo:
     return reader
 
 
-# The QR code ------------------------------------------------------------------------------------
-
-
-def qr_runs(text: str) -> tuple[int, list[tuple[int, int, int]]]:
-    """The QR code of the text as (modules per side, dark runs): each run is (row, first
-    column, length), row 0 at the top."""
-    matrix = segno.make(text, error="m", micro=False, mask=QR_MASK).matrix
-    runs = [
-        (row, run.start(), run.end() - run.start())
-        for row, modules in enumerate(matrix)
-        for run in _DARK_RUN.finditer(bytes(modules))
-    ]
-    return len(matrix), runs
-
-
-def _draw_qr(page, text: str, x: float, y: float, size: float) -> None:
-    """The QR code in a square of `size` at (x, y), a quiet zone of four modules inside it; in
-    module units (1 unit = 1 module, rows counted down from the top), one filled path."""
-    count, runs = qr_runs(text)
-    module = size / (count + 8)
-    page.saveState()
-    page.setFillColor(white)
-    page.rect(x, y, size, size, stroke=0, fill=1)
-    page.transform(module, 0, 0, -module, x + 4 * module, y + size - 4 * module)
-    page.setFillColor(black)
-    # The path written out directly: reportlab's path object formats each number in Python,
-    # which costs more than making the code.
-    page.addLiteral(
-        " ".join(f"{column} {row} {length} 1 re" for row, column, length in runs) + " f"
-    )
-    page.restoreState()
-
-
 # The page ---------------------------------------------------------------------------------------
 
 
@@ -394,7 +354,7 @@ def _footer(page, certificate: Certificate, url: str) -> None:
     """The verification code and address at the bottom left, the QR code at the bottom right."""
     bottom = FRAME + 8 * mm
     qr_x = WIDTH - SIDE - QR_SIZE + 4 * mm
-    _draw_qr(page, url, qr_x, bottom, QR_SIZE)
+    qr.draw(page, url, qr_x, bottom, QR_SIZE)
     page.setFillColor(GREY)
     page.setFont(_font(), 10)
     page.drawString(SIDE, bottom + 20 * mm, "Verification code")

@@ -10,7 +10,7 @@ from PIL import Image
 from pypdf import PdfReader
 from reportlab.lib.units import mm
 
-from lms.certificates import pdf
+from lms.certificates import pdf, qr
 from lms.certificates.models import Certificate
 
 URL = "https://training.example.org/verify/ABCD1234EFGH5678"
@@ -118,7 +118,7 @@ def _qr_modules(data: bytes) -> set[tuple[int, int]]:
 
 def test_the_qr_code_is_the_verify_address():
     data = render(url=URL)
-    matrix = segno.make(URL, error="m", micro=False, mask=pdf.QR_MASK).matrix
+    matrix = segno.make(URL, error="m", micro=False, mask=qr.MASK).matrix
     expected = {
         (row, column)
         for row, line in enumerate(matrix)
@@ -126,7 +126,7 @@ def test_the_qr_code_is_the_verify_address():
         if module
     }
     assert _qr_modules(data) == expected
-    other = segno.make(URL.replace("ABCD", "ABCE"), error="m", mask=pdf.QR_MASK).matrix
+    other = segno.make(URL.replace("ABCD", "ABCE"), error="m", mask=qr.MASK).matrix
     assert expected != {(r, c) for r, line in enumerate(other) for c, m in enumerate(line) if m}
 
 
