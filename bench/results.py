@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+from bench import certificates as certificate_pdfs
 from bench import elearning_import_report as elearning_import
 from bench.databases import DATA, ROOT
 from bench.pages import TARGET_P95_MS, TARGET_SHARE
@@ -27,7 +28,11 @@ def _path(part: str) -> Path:
 
 
 def write(
-    machine: dict, reports: dict | None, pages: dict | None, imports: dict | None = None
+    machine: dict,
+    reports: dict | None,
+    pages: dict | None,
+    imports: dict | None = None,
+    certificates: dict | None = None,
 ) -> Path:
     lines = [
         "# Benchmarks",
@@ -49,14 +54,27 @@ def write(
     lines += _pages(pages) if pages else previous.get("## Pages under load", [])
     if imports:
         lines += elearning_import.section(imports)
+    else:
+        lines += previous.get("## E-learning import", [])
+    if certificates:
+        lines += certificate_pdfs.section(certificates)
+    else:
+        lines += previous.get("## Certificate PDFs", [])
     kept = []
+    # The lines of the parts measured now are written afresh below.
+    fresh = tuple(
+        prefix
+        for prefix, part in (("- E-learning import", imports), ("- Certificate PDFs", certificates))
+        if part
+    )
     if not (reports and pages):
         kept = [
             line[2:]
             for line in previous.get("## Targets missed, by how much", [])
-            if line.startswith("- ") and not line.startswith("- E-learning import")
+            if line.startswith("- ") and not line.startswith(fresh)
         ]
-    lines += _missed(reports, pages, [*kept, *elearning_import.missed(imports)])
+    others = [*kept, *elearning_import.missed(imports), *certificate_pdfs.missed(certificates)]
+    lines += _missed(reports, pages, others)
     if ANALYSIS.exists():
         lines += [ANALYSIS.read_text().strip(), ""]
     RESULTS.write_text("\n".join(lines).rstrip() + "\n")

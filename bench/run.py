@@ -1,5 +1,6 @@
 """Run the benchmarks and write bench/RESULTS.md: `make bench`, or
-`.venv/bin/python bench/run.py [--fresh] [--only reports|pages|elearning-import] [--repeat N] ...`.
+`.venv/bin/python bench/run.py [--fresh] [--only reports|pages|elearning-import|certificates]
+[--repeat N] ...`.
 
 The first run builds its own databases (about a minute); later runs reuse them."""
 
@@ -12,18 +13,31 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import databases, elearning_import, machine, pages, reports, results  # noqa: E402
+from bench import (  # noqa: E402
+    certificates,
+    databases,
+    elearning_import,
+    machine,
+    pages,
+    reports,
+    results,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fresh", action="store_true", help="drop and rebuild both databases")
     parser.add_argument(
-        "--only", choices=("reports", "pages", "elearning-import"), help="run one part only"
+        "--only",
+        choices=("reports", "pages", "elearning-import", "certificates"),
+        help="run one part only",
     )
     parser.add_argument("--repeat", type=int, default=9, help="timed runs of each report")
     parser.add_argument("--warmup", type=int, default=2, help="untimed runs of each report first")
     parser.add_argument("--import-repeat", type=int, default=3, help="runs of each import")
+    parser.add_argument(
+        "--certificates", type=int, default=certificates.BATCH, help="certificate PDFs a round"
+    )
     parser.add_argument("--seconds", type=int, default=15, help="wrk's run per page")
     parser.add_argument("--page-warmup", type=int, default=5, help="wrk's warm-up per page, s")
     parser.add_argument("--connections", type=int, default=50, help="wrk's open connections")
@@ -36,8 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     postgresql = databases.postgresql()
     print("Preparing the databases", flush=True)
     wanted = [postgresql] if args.only == "pages" else [databases.sqlite(), postgresql]
-    if args.only == "elearning-import":
-        wanted = []  # it makes databases of its own
+    if args.only in ("elearning-import", "certificates"):
+        wanted = []  # it makes databases of its own; certificates need none
     for database in wanted:
         databases.prepare(database, fresh=args.fresh)
         print(f"  {database.name}: {'seeded' if database.seeded_now else 'reused'}", flush=True)
@@ -80,17 +94,38 @@ def main(argv: list[str] | None = None) -> int:
             ),
         )
 
+    if args.only in (None, "certificates"):
+        load_average = os.getloadavg()[0]
+        print(f"Certificate PDFs ({args.certificates} certificates, 3 rounds)", flush=True)
+        results.save(
+            "certificates",
+            certificates.figures(
+                certificates.run(count=args.certificates),
+                measured_at=_now(),
+                load_average=load_average,
+            ),
+        )
+
     path = results.write(
         # The import part makes its own PostgreSQL database, and needs no other.
-        machine.describe(
-            elearning_import.postgresql_url() if args.only == "elearning-import" else postgresql.url
-        ),
+        machine.describe(_described_database(args.only, postgresql)),
         results.saved("reports"),
         results.saved("pages"),
         results.saved("elearning-import"),
+        results.saved("certificates"),
     )
     print(f"Wrote {path.relative_to(databases.ROOT)}")
     return 0
+
+
+def _described_database(only: str | None, postgresql) -> str:
+    """The PostgreSQL database the machine's description reads the server's settings from:
+    one the parts run have made (certificates make none: the server's own)."""
+    if only == "elearning-import":
+        return elearning_import.postgresql_url()
+    if only == "certificates":
+        return f"{databases.PG_SERVER}/postgres"
+    return postgresql.url
 
 
 def _now() -> str:

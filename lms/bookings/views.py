@@ -15,6 +15,7 @@ from lms.bookings.interest import register_interest, withdraw_interest
 from lms.bookings.models import Booking, BookingStatus, PlaceOffer
 from lms.catalogue.calendar import build_calendar
 from lms.catalogue.models import Course, CourseSession
+from lms.certificates import my_training as certificates
 from lms.core.forms import commit_and_flash, commit_or_show
 from lms.core.models import utcnow
 from lms.core.security import require
@@ -83,6 +84,7 @@ def my_training():
     past = [
         b for b in bookings if b.session.ends_at <= now and b.status in (BookingStatus.CONFIRMED,)
     ]
+    asked = evaluations.for_page(current_user.id, upcoming, now=now)
     return render_template(
         "bookings/my_training.html",
         offers=queries.open_offers_for(current_user),
@@ -95,7 +97,10 @@ def my_training():
         has_calendar=tokens.has_active(current_user, TokenKind.CALENDAR),
         now=now,
         elearning=renewals.renewals_of(current_user.id, today=renewals.today_in_uk(now)),
-        **evaluations.for_page(current_user.id, upcoming, now=now),
+        **asked,
+        **certificates.for_page(
+            current_user.id, asked["evaluations"], today=renewals.today_in_uk(now)
+        ),
     )
 
 

@@ -115,8 +115,8 @@ ADMIN_PAGES = (
     Page("Declared training", "declarations.admin_list", also=("declarations.show",)),
     Page("Demand", "manage.demand"),
     Page("Evaluation questions", "questions.index", also=("questions.",)),
-    Page("Certificates", "bulk.index", also=("bulk.", "certificates.logo")),
-    Page("Settings", "manage.edit_settings"),
+    Page("Certificates", "bulk.index", also=("bulk.",)),
+    Page("Settings", "manage.edit_settings", also=("certificates.logo",)),
 )
 
 ITEMS = (

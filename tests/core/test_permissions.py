@@ -165,6 +165,8 @@ MATRIX = {
     # --- (end of comments, quotes and summaries) ---
     # --- certificate PDFs and the logo ---
     # {certificate} is a colleague's: they, their coordinator and admins see it.
+    "/certificates/{certificate}.pdf": only("coordinator", "admin"),
+    "/admin/certificate-logo": only("admin"),
     # --- (end of certificate PDFs and the logo) ---
     # --- verify page and certificate statistics ---
     "/verify": EVERYONE,
