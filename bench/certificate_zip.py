@@ -183,7 +183,8 @@ def _compression(agency_id: int) -> dict:
     from lms.certificates import exports
 
     ids = exports.certificate_ids(agency_id, date(2025, 4, 1), date(2026, 3, 31))
-    rendered = {c.id: exports.certificate_pdf(c) for c in exports.certificates(ids)}
+    render = exports.renderer()
+    rendered = {c.id: render(c) for c in exports.certificates(ids)}
     found = list(exports.certificates(ids))
     figures = {}
     for name, method in (("stored", zipfile.ZIP_STORED), ("deflated", zipfile.ZIP_DEFLATED)):
@@ -215,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
 
             agency_id = _seed(args.certificates)
             # Fonts registered and code warmed, as in a running run-jobs.
-            exports.certificate_pdf(
+            exports.renderer()(
                 exports.certificates(
                     exports.certificate_ids(agency_id, date(2025, 4, 1), date(2026, 3, 31))[:1]
                 ).__next__()

@@ -17,11 +17,11 @@ from datetime import date
 from typing import IO
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, request
+from flask import current_app
 
 from lms.certificates import pdf
 from lms.certificates.issuing import LIVE
-from lms.certificates.models import Certificate
+from lms.certificates.models import Certificate, PartnershipLogo
 from lms.core.errors import DomainError
 from lms.core.timefmt import local
 from lms.extensions import db
@@ -83,22 +83,21 @@ def certificates(ids: list[int], *, chunk: int = PROGRESS_EVERY) -> Iterator[Cer
                 yield found[certificate_id]
 
 
-# The PDF (one line to change when pdf.py offers a convenience function) ---------------------
+# The PDF ---------------------------------------------------------------------------------
 
 
-def verify_url(certificate: Certificate) -> str:
-    """The public verify page with the code filled in (run-jobs has a request context whose
-    base is BASE_URL)."""
-    base = request.url_root if has_request_context() else current_app.config.get("BASE_URL")
-    return f"{(base or 'http://localhost/').rstrip('/')}/verify/{certificate.code}"
+def renderer() -> Callable[[Certificate], bytes]:
+    """The certificate PDF as the service prints it, with the partnership's logo read once for
+    the whole ZIP rather than once per certificate."""
+    partnership = current_app.config["PARTNERSHIP_NAME"]
+    logo = db.session.get(PartnershipLogo, 1)
 
+    def render(certificate: Certificate) -> bytes:
+        return pdf.render(
+            certificate, partnership=partnership, verify_url=pdf.verify_url(certificate), logo=logo
+        )
 
-def certificate_pdf(certificate: Certificate) -> bytes:
-    return pdf.render(
-        certificate,
-        partnership=current_app.config["PARTNERSHIP_NAME"],
-        verify_url=verify_url(certificate),
-    )
+    return render
 
 
 # Entry names -------------------------------------------------------------------------------
@@ -175,7 +174,7 @@ def write_zip(
 ) -> int:
     """Write one PDF per certificate into `out`, entry by entry; `progress(done)` is called
     after each. Returns how many were written."""
-    render = render or certificate_pdf
+    render = render or renderer()
     names = EntryNames()
     done = 0
     with zipfile.ZipFile(out, "w", compression=COMPRESSION) as archive:

@@ -26,7 +26,6 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas
-from werkzeug.routing import BuildError
 
 from lms.certificates import codes, qr
 from lms.certificates.models import Certificate, PartnershipLogo
@@ -70,10 +69,7 @@ def hours_text(certificate: Certificate) -> str:
 def verify_url(certificate: Certificate) -> str:
     """The public verify page with the certificate's code filled in, as an absolute address
     (from the request, or from BASE_URL in background jobs)."""
-    try:
-        return external_url("verify.code", certificate_code=certificate.code)
-    except BuildError:  # the verify page's blueprint is not registered (never in the app)
-        return external_url("pages.index").rstrip("/") + "/verify/" + certificate.code
+    return external_url("verify.code", certificate_code=certificate.code)
 
 
 def certificate_pdf(certificate: Certificate) -> bytes:

@@ -250,7 +250,11 @@ def test_a_builder_taken_over_stops_and_leaves_no_file(
         agency_certificates(agency, date(2025, 11, day))
     batch_id = _batch(app, agency, total=3)
     monkeypatch.setattr(exports, "PROGRESS_EVERY", 1)
-    render = exports.certificate_pdf
+    real = exports.renderer
+
+    def render(certificate):
+        return real()(certificate)
+
     taken = []
 
     def slow(certificate):
@@ -265,7 +269,7 @@ def test_a_builder_taken_over_stops_and_leaves_no_file(
             taken.append(export_batches.claim(batch_id, now=later))
         return render(certificate)
 
-    monkeypatch.setattr(exports, "certificate_pdf", slow)
+    monkeypatch.setattr(exports, "renderer", lambda: slow)
     with app.app_context():
         assert export_batches.build(batch_id) is False
     assert taken[0] is not None
