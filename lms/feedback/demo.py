@@ -137,6 +137,10 @@ def seed(*, now: datetime) -> str:
         if subject.booking is not None and subject.booking.user.email == DEMO_PRACTITIONER_EMAIL
     ]
     left_open = max(theirs)[1] if theirs else None
+    # ... and has not yet answered the latest follow-up sent to them.
+    due_by = now - timedelta(weeks=rules.follow_up_weeks)
+    followed_up = [pair for pair in theirs if pair[0] < due_by]
+    follow_up_open = max(followed_up)[1] if followed_up else None
     afters = []
     with db.session.no_autoflush:  # flushed once, below
         for subject, done_at in subjects:
@@ -153,7 +157,17 @@ def seed(*, now: datetime) -> str:
             if subject.booking is not None:
                 due = done_at + timedelta(weeks=rules.follow_up_weeks)
                 if due < now:
-                    _follow_ups(subject, due, sets, rules.feedback_link_days, rng, made, now=now)
+                    open_one = subject.booking.id == follow_up_open
+                    _follow_ups(
+                        subject,
+                        due,
+                        sets,
+                        rules.feedback_link_days,
+                        rng,
+                        made,
+                        now=now,
+                        leave_open=open_one,
+                    )
         afters.sort(key=lambda pair: pair[0].answered_at)
         for number, (after, before) in enumerate(afters):
             chosen = first_after if number < OLD_VERSION_ANSWERS else sets[Stage.AFTER]
@@ -385,8 +399,10 @@ def _change(rng) -> int:
     return rng.choices((1, 2, 3, 4, 5), weights=(12, 20, 30, 25, 13))[0]
 
 
-def _follow_ups(subject, due, sets, link_days, rng, made, *, now) -> None:
+def _follow_ups(subject, due, sets, link_days, rng, made, *, now, leave_open=False) -> None:
     follow_up = _ask(sets[Stage.FOLLOW_UP], subject, due, link_days, rng, made, now=now)
+    if leave_open:
+        _leave_open(follow_up, made)
     if follow_up.answered_at is not None:
         values = {
             "practice_changed": _change(rng),

@@ -449,3 +449,67 @@ def test_evaluation_a_practitioner_answers_straight_after_and_weeks_later(browse
         assert page.url.endswith("/follow-up/thanks")
         visit(page, f"{demo_site}/follow-up/{DEMO_LINKS['follow_up']}")
         assert "already" in page.locator("main").inner_text()
+
+
+def test_certificates_a_practitioner_takes_them_and_a_new_employer_checks_them(browser, demo_site):
+    from tests.browser.conftest import DEMO_LINKS
+
+    with browsing(browser, demo_site, PRACTITIONER) as page:
+        visit(page, f"{demo_site}/my-training")
+        assert page.get_by_role("heading", name="Certificates").count() == 1
+        pdf = page.request.get(demo_site + links(page, r"/certificates/\d+\.pdf")[0])
+        assert pdf.ok and pdf.body().startswith(b"%PDF")
+        response = page.request.get(
+            demo_site + links(page, r"/certificates/\d+/credential\.jwt")[0]
+        )
+        assert response.ok
+        credential = response.text()  # read before the browser context closes
+        visit(page, demo_site + links(page, r"/people/\d+/training-record$")[0])
+        assert page.locator("main table").count() >= 1
+    with browsing(browser, demo_site) as page:  # a new employer, not signed in
+        visit(page, f"{demo_site}/verify")
+        assert "Enter the code" in submit(page, "Check certificate")
+        code = DEMO_LINKS["certificate"]
+        page.get_by_label("Certificate code").fill(f"{code[:4].lower()} {code[4:]}")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Check certificate").click()
+        assert page.url.endswith(f"/verify/{code}")
+        assert "Valid" in page.locator("main").inner_text()
+        visit(page, f"{demo_site}/verify/credential")
+        page.get_by_label("Credential").fill(credential)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Check the credential").click()
+        assert "This credential is genuine and stands." in page.locator("main").inner_text()
+
+
+def test_certificates_a_coordinator_downloads_the_agency_s_and_reads_a_record(browser, demo_site):
+    from tests.browser.conftest import DEMO_LINKS
+
+    with browsing(browser, demo_site, COORDINATOR) as page:
+        visit(page, f"{demo_site}/agency/certificates")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Count the certificates").click()
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download the certificates").click()
+        assert download.value.suggested_filename.endswith(".zip")
+        visit(page, f"{demo_site}/agency/certificates/exports/{DEMO_LINKS['export']}")
+        visit(page, f"{demo_site}/agency/staff")
+        visit(page, demo_site + links(page, r"/agency/staff/\d+")[0])
+        visit(page, demo_site + links(page, r"/people/\d+/training-record$")[0])
+
+
+def test_certificates_an_admin_uploads_the_logo(browser, demo_site, tmp_path):
+    from PIL import Image
+
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (300, 100), (0, 94, 165)).save(logo)
+    with browsing(browser, demo_site, ADMIN) as page:
+        visit(page, f"{demo_site}/admin/certificate-logo")
+        assert "Choose a PNG or JPEG file" in submit(page, "Upload the logo")
+        page.get_by_label("Upload a logo").set_input_files(str(logo))
+        with page.expect_navigation():
+            page.get_by_role("button", name="Upload the logo").click()
+        assert page.locator("main img").count() == 1
+        with page.expect_navigation():
+            page.get_by_role("button", name="Remove the logo").click()
+        assert page.locator("main img").count() == 0
