@@ -8,7 +8,6 @@ PDF, so names like "Zoë", "O’Brien", "Ελένη", "مريم" and "李小龍"
 """
 
 import io
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import segno
@@ -177,25 +176,10 @@ def _build(
     return buffer.getvalue()
 
 
-def _details(pairs: Sequence[tuple[str, str]], styles: _Styles) -> Table:
-    """A borderless two-column table of labels and values."""
-    data = [
-        [styles.para(label, styles.label), styles.para(value, styles.body)]
-        for label, value in pairs
-    ]
-    table = Table(data, colWidths=(28 * mm, _FRAME_WIDTH - 28 * mm), hAlign="LEFT")
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, -1), pdffonts.regular()),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 1),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-            ]
-        )
+def _details(pairs, styles: _Styles) -> Table:
+    return pdffonts.details_table(
+        pairs, styles.label, styles.body, label_width=28 * mm, width=_FRAME_WIDTH
     )
-    return table
 
 
 def _grid_style() -> list[tuple]:

@@ -7,28 +7,19 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
 from wtforms import HiddenField, SubmitField
 
 from lms.core.errors import DomainError
-from lms.core.forms import AppForm, ListField, UKDateField, choices, optional_int
+from lms.core.forms import AppForm, ListField, choices, optional_int
 from lms.reports import periods
-from lms.reports.forms import QUARTERS, ReportFilterForm
+from lms.reports.forms import PeriodFields, ReportFilterForm
 from lms.reports.periods import Period
 
 
-class PeriodForm(AppForm):
+class PeriodForm(PeriodFields, AppForm):
     """Sent by GET, so the chosen period can be bookmarked."""
 
     class Meta:
         csrf = False
 
     agency = ListField("Agency", coerce=optional_int, widget=GovSelect())
-    period = ListField("Financial year", default="", widget=GovSelect())
-    quarter = ListField(
-        "Quarter",
-        default="",
-        choices=choices(QUARTERS.items(), blank="The whole year"),
-        widget=GovSelect(),
-    )
-    start = UKDateField("From", description="Or choose dates. For example, 1 4 2025")
-    end = UKDateField("To", description="For example, 30 6 2025")
     submit = SubmitField("Count the certificates", widget=GovSubmitInput())
 
     def set_options(self, *, years: list[str], agencies) -> None:

@@ -83,24 +83,10 @@ def _numbered_canvas(footer: str, styles: _Styles) -> type[Canvas]:
     return NumberedCanvas
 
 
-def _details(pairs: list[tuple[str, str]], styles: _Styles) -> Table:
-    data = [
-        [pdffonts.paragraph(label, styles.label), pdffonts.paragraph(value, styles.body, 300)]
-        for label, value in pairs
-    ]
-    table = Table(data, colWidths=(80 * mm, WIDTH - 80 * mm), hAlign="LEFT")
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, -1), pdffonts.regular()),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 1),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-            ]
-        )
+def _details(pairs, styles: _Styles) -> Table:
+    return pdffonts.details_table(
+        pairs, styles.label, styles.body, label_width=80 * mm, width=WIDTH, limit=300
     )
-    return table
 
 
 def _table(record: Record, styles: _Styles) -> Table:

@@ -21,7 +21,7 @@ from xml.sax.saxutils import escape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Paragraph
+from reportlab.platypus import Paragraph, Table, TableStyle
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 REGULAR = ("DejaVuSans", FONT_DIR / "DejaVuSans.ttf")
@@ -157,3 +157,30 @@ def paragraph(text: str, style: ParagraphStyle, limit: int | None = None) -> Par
     if shaping:
         style = ParagraphStyle(f"{style.name}-shaped", parent=style, shaping=1)
     return Paragraph(content, style)
+
+
+def details_table(
+    pairs,
+    label: ParagraphStyle,
+    value: ParagraphStyle,
+    *,
+    label_width: float,
+    width: float,
+    limit: int | None = None,
+) -> Table:
+    """A borderless two-column table of labels and their values, as documents head their
+    facts (a register's session, a record's person)."""
+    data = [[paragraph(name, label), paragraph(text, value, limit)] for name, text in pairs]
+    table = Table(data, colWidths=(label_width, width - label_width), hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), regular()),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+            ]
+        )
+    )
+    return table

@@ -34,9 +34,9 @@ class MeasuresField(SelectMultipleField):
             raise ValidationError("Select the measures from the list") from None
 
 
-class ReportFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
+class PeriodFields:
+    """The period chooser the reports and the certificate downloads share: a financial year,
+    a quarter of it, or dates."""
 
     period = ListField("Financial year", default="", widget=GovSelect())
     quarter = ListField(
@@ -47,6 +47,12 @@ class ReportFilterForm(FlaskForm):
     )
     start = UKDateField("From", description="Or choose dates. For example, 1 4 2025")
     end = UKDateField("To", description="For example, 30 6 2025")
+
+
+class ReportFilterForm(PeriodFields, FlaskForm):
+    class Meta:
+        csrf = False
+
     theme = ListField("Theme", default="", widget=GovSelect())
     level = ListField(
         "Level",
