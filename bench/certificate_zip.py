@@ -202,19 +202,15 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--certificates", type=int, default=2000)
-    parser.add_argument(
-        "--no-tracemalloc", action="store_true", help="skip the (slow) traced second build"
-    )
-    args = parser.parse_args(argv)
+def measure(count: int = 2000, *, trace: bool = True) -> dict:
+    """Build the ZIP of `count` certificates of one agency: time, size and memory, and the same
+    PDFs zipped stored and deflated."""
     with tempfile.TemporaryDirectory() as folder:
         app = _app(Path(folder))
         with app.app_context(), app.test_request_context(base_url=app.config["BASE_URL"]):
             from lms.certificates import exports
 
-            agency_id = _seed(args.certificates)
+            agency_id = _seed(count)
             # Fonts registered and code warmed, as in a running run-jobs.
             exports.renderer()(
                 exports.certificates(
@@ -224,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
             before = _rss_mb()
             build = _build(agency_id)
             build["rss_rise_mb"] = _rss_mb() - before
-            if not args.no_tracemalloc:
+            if trace:
                 tracemalloc.start()
                 traced = _build(agency_id)
                 _, peak = tracemalloc.get_traced_memory()
@@ -232,6 +228,18 @@ def main(argv: list[str] | None = None) -> int:
                 build["traced_peak_mb"] = peak / 1024 / 1024
                 build["traced_seconds"] = traced["seconds"]
             compression = _compression(agency_id)
+    return {"build": build, "compression": compression}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--certificates", type=int, default=2000)
+    parser.add_argument(
+        "--no-tracemalloc", action="store_true", help="skip the (slow) traced second build"
+    )
+    args = parser.parse_args(argv)
+    measured = measure(args.certificates, trace=not args.no_tracemalloc)
+    build, compression = measured["build"], measured["compression"]
     rate = build["certificates"] / build["seconds"]
     print(f"Certificate ZIP, {build['certificates']:,} certificates of one agency (SQLite)")
     print(f"  built in {build['seconds']:.1f} s ({rate:.0f} certificates a second)")
@@ -245,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         f"  zipping the rendered PDFs: stored {stored['seconds']:.2f} s, {stored['bytes']:,} B; "
         f"deflated {deflated['seconds']:.2f} s, {deflated['bytes']:,} B ({saved:.1%} smaller)"
     )
-    print(json.dumps({"build": build, "compression": compression}))
+    print(json.dumps(measured))
     return 0
 
 

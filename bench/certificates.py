@@ -152,7 +152,40 @@ def section(part: dict) -> list[str]:
             f"| {verdict} |"
         )
     lines += ["", *WHY, ""]
+    if part.get("zip"):
+        lines += zip_section(part["zip"])
     return lines
+
+
+def zip_section(measured: dict) -> list[str]:
+    """A coordinator's year of certificates as one ZIP, as run-jobs builds it."""
+    build, compression = measured["build"], measured["compression"]
+    stored, deflated = compression["stored"], compression["deflated"]
+    rate = build["certificates"] / build["seconds"]
+    traced = (
+        f"; peak Python allocations {build['traced_peak_mb']:.1f} MB (tracemalloc, a second build)"
+        if "traced_peak_mb" in build
+        else ""
+    )
+    return [
+        "### A 2,000-certificate ZIP for a coordinator",
+        "",
+        f"{build['certificates']:,} certificates of one agency in one financial year (SQLite), "
+        "written entry by entry to a file as run-jobs writes it (`lms.certificates."
+        "export_batches`), progress committed every 50.",
+        "",
+        "| Certificates | Built in, s | Per second | ZIP size MB | Peak memory rise MB |",
+        "|--:|--:|--:|--:|--:|",
+        f"| {build['certificates']:,} | {build['seconds']:.1f} | {rate:,.0f} "
+        f"| {build['bytes'] / 1024 / 1024:.1f} | {build['rss_rise_mb']:.1f} |",
+        "",
+        f"Memory does not grow with the batch (resident size{traced}): certificates are "
+        "read in chunks and each PDF is written and dropped. Entries are stored, not deflated: "
+        f"zipping the same PDFs took {stored['seconds']:.2f} s stored and "
+        f"{deflated['seconds']:.2f} s deflated, for a file "
+        f"{1 - deflated['bytes'] / stored['bytes']:.1%} smaller.",
+        "",
+    ]
 
 
 WHY = [

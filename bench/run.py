@@ -14,6 +14,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import (  # noqa: E402
+    certificate_zip,
     certificates,
     databases,
     elearning_import,
@@ -37,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--import-repeat", type=int, default=3, help="runs of each import")
     parser.add_argument(
         "--certificates", type=int, default=certificates.BATCH, help="certificate PDFs a round"
+    )
+    parser.add_argument(
+        "--zip-certificates", type=int, default=2000, help="certificates in the timed ZIP"
     )
     parser.add_argument("--seconds", type=int, default=15, help="wrk's run per page")
     parser.add_argument("--page-warmup", type=int, default=5, help="wrk's warm-up per page, s")
@@ -97,13 +101,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.only in (None, "certificates"):
         load_average = os.getloadavg()[0]
         print(f"Certificate PDFs ({args.certificates} certificates, 3 rounds)", flush=True)
+        part = certificates.run(count=args.certificates)
+        print(f"Certificate ZIP ({args.zip_certificates:,} certificates)", flush=True)
+        part["zip"] = certificate_zip.measure(args.zip_certificates)
         results.save(
             "certificates",
-            certificates.figures(
-                certificates.run(count=args.certificates),
-                measured_at=_now(),
-                load_average=load_average,
-            ),
+            certificates.figures(part, measured_at=_now(), load_average=load_average),
         )
 
     path = results.write(

@@ -425,13 +425,14 @@ def _follow_ups(subject, due, sets, link_days, rng, made, *, now, leave_open=Fal
 
 
 def _redact_one(now: datetime) -> None:
-    """The demo admin removed one comment (it named a colleague): its text is gone."""
+    """The demo admin removed one comment (it named a colleague): its text is gone. The latest
+    one, so it heads the list of comments whatever the day the demo is loaded."""
     admin = db.session.scalar(sa.select(User).where(User.email == DEMO_ADMIN_EMAIL))
     answer = db.session.scalar(
         sa.select(Answer)
         .join(Answer.response)
-        .where(Answer.text.in_(COMMENTS), Response.stage == Stage.AFTER)
-        .order_by(Response.answered_at.desc(), Answer.id)
+        .where(Answer.text.is_not(None), Answer.text != "")
+        .order_by(Response.answered_at.desc(), Answer.id.desc())
         .options(selectinload(Answer.response))
         .limit(1)
     )
