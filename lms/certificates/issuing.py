@@ -14,7 +14,7 @@
 """
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -40,10 +40,6 @@ LIVE = sa.and_(Certificate.revoked_at.is_(None), Certificate.replaced_at.is_(Non
 INLINE_LIMIT = 200
 # run-jobs issues at most this many at a time (the next run carries on).
 SWEEP_LIMIT = 5000
-
-# Called as hook(certificate, now=...) after a certificate is issued, revoked or replaced.
-ISSUED: list[Callable] = []
-REVOKED: list[Callable] = []
 
 Subject = responses.Subject
 
@@ -156,8 +152,6 @@ def issue(subject: Subject, *, now: datetime) -> Certificate | None:
     certificate = _add(snapshot(subject, person), now=now)
     if certificate is None:
         return live_for(subject)
-    for hook in ISSUED:
-        hook(certificate, now=now)
     return certificate
 
 
@@ -170,8 +164,6 @@ def revoke(certificate: Certificate, reason: str, *, now: datetime) -> None:
     certificate.revoked_at = now
     certificate.revoked_reason = reason[:300]
     db.session.flush()
-    for hook in REVOKED:
-        hook(certificate, now=now)
 
 
 def _revoke_where(condition, reason: str, *, now: datetime) -> int:
@@ -211,8 +203,6 @@ def reissue_for_name(person: User, *, now: datetime) -> list[Certificate]:
         new = _add(values | {"person_name": person.name}, now=now)
         old.replaced_by_id = new.id
         made.append(new)
-        for hook in ISSUED:
-            hook(new, now=now)
     db.session.flush()
     return made
 
