@@ -12,6 +12,7 @@ from wtforms import SubmitField
 from lms.accounts import permissions as accounts
 from lms.certificates import logos, pdf, permissions
 from lms.certificates.models import Certificate
+from lms.core import inputs
 from lms.core.forms import AppForm, show_error
 from lms.core.models import utcnow
 from lms.core.security import require
@@ -21,27 +22,15 @@ bp = Blueprint("certificates", __name__)
 bp.add_app_template_filter(pdf.days_text, "certificate_days")
 
 
-@bp.record_once
-def _allow_logo_size(state) -> None:
-    """The logo form may carry a file of 1 MB and a little more, so a file just over the limit
-    gets its message on the form. Set before anything reads the form (the CSRF check does)."""
-    state.app.before_request_funcs.setdefault(None, []).insert(0, _logo_limit)
-
-
-def _logo_limit() -> None:
-    if request.endpoint == "certificates.logo":
-        request.max_content_length = logos.MAX_BYTES + logos.REQUEST_ALLOWANCE
-
-
-@bp.errorhandler(413)
-def _too_large(_error):
-    message = (
+inputs.allow_upload(
+    bp,
+    "certificates.logo",
+    logos.MAX_BYTES + logos.REQUEST_ALLOWANCE,
+    (
         "The logo must be 1 MB or smaller. Go back, choose a smaller file and send the form "
         "again. Nothing was changed."
-    )
-    return render_template(
-        "errors.html", title="The file is too large", message=message, status=413
-    ), 413
+    ),
+)
 
 
 # The certificate ---------------------------------------------------------------------------

@@ -72,3 +72,25 @@ def refuse_nul_bytes() -> None:
     for key, upload in request.files.items(multi=True):
         if has_nul(key) or has_nul(upload.filename):
             abort(400, description=NUL_REFUSED)
+
+
+def allow_upload(bp, endpoint: str, largest: int, too_large: str) -> None:
+    """Let one form of a blueprint carry a file of up to `largest` bytes (with the fields around
+    it), and answer a larger request with a page that says what to do (`too_large`). The limit
+    is set before anything reads the form (the CSRF check does, first), so it runs before every
+    other hook of the app."""
+    from flask import render_template
+
+    def limit() -> None:
+        if request.endpoint == endpoint:
+            request.max_content_length = largest
+
+    @bp.record_once
+    def register(state) -> None:
+        state.app.before_request_funcs.setdefault(None, []).insert(0, limit)
+
+    @bp.errorhandler(413)
+    def refused(_error):
+        return render_template(
+            "errors.html", title="The file is too large", message=too_large, status=413
+        ), 413

@@ -18,6 +18,7 @@ from flask_login import current_user, login_required
 
 from lms.accounts import permissions
 from lms.accounts.models import Agency
+from lms.core import inputs
 from lms.core.errors import DomainError
 from lms.core.forms import optional_int, show_error
 from lms.core.models import utcnow
@@ -33,28 +34,15 @@ bp = Blueprint("declarations", __name__)
 PER_PAGE = 50
 
 
-@bp.record_once
-def _allow_evidence_size(state) -> None:
-    """The declaration form may carry a certificate of 5 MB and the fields around it. The limit
-    must be set before anything reads the form (the CSRF check does, first), so this runs
-    before every other hook of the app."""
-    state.app.before_request_funcs.setdefault(None, []).insert(0, _evidence_limit)
-
-
-def _evidence_limit() -> None:
-    if request.endpoint == "declarations.new":
-        request.max_content_length = evidence.MAX_BYTES + evidence.REQUEST_ALLOWANCE
-
-
-@bp.errorhandler(413)
-def _too_large(_error):
-    message = (
+inputs.allow_upload(
+    bp,
+    "declarations.new",
+    evidence.MAX_BYTES + evidence.REQUEST_ALLOWANCE,
+    (
         "The certificate must be 5 MB or smaller. Go back, choose a smaller file and send the "
         "form again. Nothing was saved."
-    )
-    return render_template(
-        "errors.html", title="The file is too large", message=message, status=413
-    ), 413
+    ),
+)
 
 
 # The person's own declarations ---------------------------------------------------------------
