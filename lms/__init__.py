@@ -119,6 +119,12 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_certificates(app)
 
+    from lms.compliance.blueprints import register as register_compliance
+    from lms.reports.pack_views import bp as annual_pack_bp
+
+    register_compliance(app)
+    app.register_blueprint(annual_pack_bp)
+
     from lms.core import web
 
     web.init_app(app)
@@ -148,9 +154,11 @@ def _import_models() -> None:
     import lms.bookings.models  # noqa: F401
     import lms.catalogue.models  # noqa: F401
     import lms.certificates.models  # noqa: F401
+    import lms.compliance.models  # noqa: F401
     import lms.elearning.models  # noqa: F401
     import lms.feedback.models  # noqa: F401
     import lms.mail.models  # noqa: F401
+    import lms.reports.models  # noqa: F401
     import lms.settings.models  # noqa: F401
 
 

@@ -192,18 +192,27 @@ def make_user(app, make_agency):
     cached_hash = {}
 
     def make(
-        email=None, *, roles=(Role.PRACTITIONER,), agency_id=None, name=None, active=True
+        email=None,
+        *,
+        roles=(Role.PRACTITIONER,),
+        agency_id=None,
+        name=None,
+        active=True,
+        joined=None,
+        job_title="Health visitor",
     ) -> Person:
+        """`joined`: when the account and its agency membership began (by default now)."""
         number = next(counter)
         agency_id = agency_id or make_agency()
         with app.app_context():
             if "hash" not in cached_hash:
                 cached_hash["hash"] = hash_password(PASSWORD)
-            now = utcnow()
+            now = joined or utcnow()
             user = User(
                 email=(email or f"person{number}@example.org").lower(),
                 name=name or f"Person {number}",
-                job_title="Health visitor",
+                job_title=job_title,
+                created_at=now,
                 agency_id=agency_id,
                 password_hash=cached_hash["hash"],
                 is_active=active,
@@ -211,7 +220,7 @@ def make_user(app, make_agency):
             )
             user.role_grants = role_grants(roles, agency_id)
             user.memberships = [
-                AgencyMembership(agency_id=agency_id, job_title="Health visitor", started_at=now)
+                AgencyMembership(agency_id=agency_id, job_title=job_title, started_at=now)
             ]
             db.session.add(user)
             db.session.commit()
@@ -491,8 +500,107 @@ def settings_form(**overrides) -> dict:
         "feedback_link_days": "28",
         "fewest_responses": "10",
         "certificates_wait_for_evaluation": "y",
+        "compliance_due_months": "3",
+        "suppress_below": "5",
     }
     return form | {name: str(value) for name, value in overrides.items()}
+
+
+# Compliance ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_role_tag(app):
+    """A role tag, e.g. "Designated safeguarding lead"; returns its id."""
+
+    def make(name="Designated safeguarding lead", description="") -> int:
+        from lms.compliance.models import RoleTag
+
+        with app.app_context():
+            tag = RoleTag(name=name, description=description)
+            db.session.add(tag)
+            db.session.commit()
+            return tag.id
+
+    return make
+
+
+@pytest.fixture
+def tag_person(app):
+    """Sets a role tag on a person (as of `set_at`, by default now)."""
+
+    def tag(user_id, tag_id, *, set_at=None, set_by_id=None) -> None:
+        from lms.compliance.models import PersonTag
+
+        with app.app_context():
+            db.session.add(
+                PersonTag(
+                    user_id=user_id,
+                    tag_id=tag_id,
+                    set_at=set_at or utcnow(),
+                    set_by_id=set_by_id,
+                )
+            )
+            db.session.commit()
+
+    return tag
+
+
+@pytest.fixture
+def make_requirement(app):
+    """A training requirement; returns its id. `satisfied_by` is courses (give `course_ids`),
+    level (`level`, optional `theme_ids`) or hours (`hours`, `within_years`, `level`)."""
+    counter = iter(range(1, 10_000))
+
+    def make(
+        name=None,
+        *,
+        satisfied_by="courses",
+        course_ids=(),
+        level=None,
+        theme_ids=(),
+        hours=None,
+        within_years=None,
+        outside_training_counts=False,
+        renew_months=None,
+        sectors=(),
+        agency_ids=(),
+        job_titles=(),
+        tag_ids=(),
+        active=True,
+        example=False,
+    ) -> int:
+        from decimal import Decimal
+
+        from lms.accounts.models import Agency, Sector
+        from lms.catalogue.models import Course, Theme
+        from lms.compliance.models import RoleTag, Satisfied, TrainingRequirement
+
+        number = next(counter)
+        with app.app_context():
+            requirement = TrainingRequirement(
+                name=name or f"Requirement {number}",
+                description="Who needs it and why.",
+                satisfied_by=Satisfied(satisfied_by),
+                level=level,
+                hours=None if hours is None else Decimal(str(hours)),
+                within_years=within_years,
+                outside_training_counts=outside_training_counts,
+                renew_months=renew_months,
+                job_title_words="\n".join(job_titles),
+                is_active=active,
+                is_example=example,
+            )
+            requirement.sectors = [Sector(sector) for sector in sectors]
+            requirement.courses = [db.session.get(Course, i) for i in course_ids]
+            requirement.themes = [db.session.get(Theme, i) for i in theme_ids]
+            requirement.agencies = [db.session.get(Agency, i) for i in agency_ids]
+            requirement.tags = [db.session.get(RoleTag, i) for i in tag_ids]
+            db.session.add(requirement)
+            db.session.commit()
+            return requirement.id
+
+    return make
 
 
 # Evaluation ----------------------------------------------------------------------------------

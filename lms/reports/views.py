@@ -18,6 +18,7 @@ from lms.core.timefmt import local
 from lms.elearning.models import Completion
 from lms.extensions import db
 from lms.reports import build, charts, export
+from lms.reports.definitions import DEFINITIONS
 from lms.reports.forms import ReportFilterForm, clean_args, normalised, year_choices
 from lms.reports.tables import kind_of, show
 
@@ -134,6 +135,7 @@ def index():
         agency=permissions.reports_agency(current_user),
         args={k: v for k, v in _args().items() if k != "report"},
         staff=STAFF,
+        definitions=DEFINITIONS,
     )
 
 

@@ -34,6 +34,10 @@ class PartnershipSettings(TimestampMixin, db.Model):
         ),
         sa.CheckConstraint("feedback_link_days BETWEEN 7 AND 90", name="feedback_link_days_range"),
         sa.CheckConstraint("fewest_responses BETWEEN 1 AND 100", name="fewest_responses_range"),
+        sa.CheckConstraint(
+            "compliance_due_months BETWEEN 1 AND 12", name="compliance_due_months_range"
+        ),
+        sa.CheckConstraint("suppress_below BETWEEN 2 AND 100", name="suppress_below_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, default=1)
@@ -68,3 +72,8 @@ class PartnershipSettings(TimestampMixin, db.Model):
     fewest_responses: Mapped[int] = mapped_column(default=10)
     # A certificate is issued only once the person has answered the evaluation straight after.
     certificates_wait_for_evaluation: Mapped[bool] = mapped_column(default=True)
+    # Compliance with a requirement is "due" within this many months of running out.
+    compliance_due_months: Mapped[int] = mapped_column(default=3, server_default="3")
+    # Published tables (the annual pack's publication version) show counts from 1 to
+    # suppress_below - 1 as "fewer than N", with secondary suppression so no total reveals them.
+    suppress_below: Mapped[int] = mapped_column(default=5, server_default="5")

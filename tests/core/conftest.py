@@ -50,6 +50,10 @@ ARGUMENTS = {
     "kid": "{kid}",
     "list_id": "{status_list}",
     "export_id": "{certificate_export}",
+    # Compliance and the annual pack
+    "requirement_id": "{requirement}",
+    "tag_id": "{role_tag}",
+    "snapshot_id": "{snapshot}",
 }
 
 
@@ -64,6 +68,7 @@ def route_objects(
     elearning_objects,
     feedback_objects,
     certificate_objects,
+    compliance_objects,
 ):
     """One of each thing a route can name, for filling in its address. The person, their
     booking and their offer belong to an agency the signed-in test user is put in too."""
@@ -126,6 +131,7 @@ def route_objects(
         | elearning
         | feedback_objects(colleague.id)
         | certificate_objects(agency, colleague.id, elearning["completion"])
+        | compliance_objects(agency, colleague.id)
     )
 
 
@@ -262,5 +268,25 @@ def certificate_objects(app, make_certificate):
                 "status_list": 1,
                 "certificate_export": export.id,
             }
+
+    return make
+
+
+@pytest.fixture
+def compliance_objects(app, make_requirement, make_role_tag, tag_person):
+    """A requirement, a role tag set on the colleague, and a snapshot of an annual pack."""
+
+    def make(agency_id: int, colleague_id: int) -> dict:
+        from lms.reports.models import ReportSnapshot
+
+        tag = make_role_tag("Route walk lead")
+        tag_person(colleague_id, tag)
+        requirement = make_requirement("Route walk requirement", tag_ids=[tag])
+        with app.app_context():
+            snapshot = ReportSnapshot(year="2025-26", suppress_below=5, figures="{}", digest="0")
+            db.session.add(snapshot)
+            db.session.commit()
+            snapshot_id = snapshot.id
+        return {"requirement": requirement, "role_tag": tag, "snapshot": snapshot_id}
 
     return make

@@ -200,6 +200,12 @@ MATRIX = {
     "/agency/certificates/exports/{certificate_export}.zip": only("coordinator", "admin")
     | {"coordinator": 409, "admin": 409},
     # --- (end of bulk certificate downloads) ---
+    # --- requirements and role tags (admin), role tags on staff ---
+    # --- (end of requirements and role tags) ---
+    # --- compliance: your training, the agency's table, chasing ---
+    # --- (end of compliance pages) ---
+    # --- annual report pack ---
+    # --- (end of annual report pack) ---
 }
 
 

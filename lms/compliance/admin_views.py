@@ -1,0 +1,5 @@
+"""Admins' pages for training requirements and role tags."""
+
+from flask import Blueprint
+
+bp = Blueprint("compliance_admin", __name__, url_prefix="/admin")
