@@ -2,4 +2,4 @@
 
 from flask import Blueprint
 
-bp = Blueprint("compliance_admin", __name__, url_prefix="/admin")
+bp = Blueprint("compliance_admin", __name__)
