@@ -153,3 +153,12 @@ def test_the_agency_navigation_links_to_the_table(client, login, school):  # noq
     login(school.coordinator)
     page = client.get("/agency/compliance").get_data(as_text=True)
     assert 'href="/agency/compliance" aria-current="page"' in page
+
+
+def test_no_chase_button_when_everyone_listed_is_compliant(client, login, school):  # noqa: F811
+    login(school.coordinator)
+    page = client.get("/agency/compliance?status=compliant").get_data(as_text=True)
+    assert len(_rows(page)) == 2
+    assert "Chase the people selected" not in page and "there is no one to chase" in page
+    page = client.get("/agency/compliance").get_data(as_text=True)
+    assert "Chase the people selected" in page
