@@ -115,3 +115,39 @@ def test_nothing_is_shown_when_no_requirement_applies(client, login, make_user, 
     login(person)
     page = client.get("/my-training").get_data(as_text=True)
     assert "Training your role needs" not in page
+
+
+def test_the_courses_that_would_satisfy_each_kind_with_their_next_bookable_session(
+    app, make_course, make_module, make_course_session, make_requirement
+):
+    from datetime import UTC, datetime
+
+    from lms.catalogue.models import CourseSession
+    from lms.compliance import satisfying, status
+    from lms.core.models import utcnow
+    from lms.extensions import db
+
+    level_two = make_course("Level 2 course", level=2)
+    level_three = make_course("Level 3 course", level=3)
+    module = make_module("Level 4 module", level=4)
+    make_course("Level 3 draft", level=3, status="draft")
+    named = make_requirement("Named", course_ids=[level_two, module])
+    hours = make_requirement("Hours", satisfied_by="hours", level=3, hours=6, within_years=3)
+
+    def day(offset):
+        start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=offset)
+        return [(start, start + timedelta(hours=7))]
+
+    closed = make_course_session(level_three, dates=day(5))
+    make_course_session(level_three, dates=day(6), status="cancelled")
+    bookable = make_course_session(level_three, dates=day(20))
+    make_course_session(level_three, dates=day(40))
+    with app.app_context():
+        db.session.get(CourseSession, closed).booking_closes_at = utcnow() - timedelta(hours=1)
+        db.session.commit()
+        found = satisfying.options_for(status.rules(), now=utcnow())
+
+    assert [option.title for option in found[named]] == ["Level 2 course", "Level 4 module"]
+    assert [option.title for option in found[hours]] == ["Level 3 course", "Level 4 module"]
+    [course, elearning] = found[hours]
+    assert course.session_id == bookable and elearning.session_id is None
