@@ -14,6 +14,7 @@ def run_jobs() -> dict:
     from lms.bookings import jobs as bookings
     from lms.certificates import export_batches
     from lms.certificates import issuing as certificates
+    from lms.compliance import notices as compliance
     from lms.core.ratelimit import purge_rate_limit_counters
     from lms.elearning import renewals
     from lms.feedback import follow_ups, requests
@@ -30,6 +31,7 @@ def run_jobs() -> dict:
         results.update(bookings.run(now=now))
         results["sessions closed"] = closeout.close_ended_sessions(now=now)
         results["e-learning renewal reminders sent"] = renewals.send_renewal_reminders(now=now)
+        results["compliance due notices sent"] = compliance.send_due_notices(now=now)
         results.update(requests.run(now=now))
         results.update(follow_ups.run(now=now))
         results["certificates issued"] = certificates.issue_due(now=now)

@@ -16,6 +16,7 @@ from lms.bookings.models import Booking, BookingStatus, PlaceOffer
 from lms.catalogue.calendar import build_calendar
 from lms.catalogue.models import Course, CourseSession
 from lms.certificates import my_training as certificates
+from lms.compliance import my_training as compliance
 from lms.core.forms import commit_and_flash, commit_or_show
 from lms.core.models import utcnow
 from lms.core.security import require
@@ -98,6 +99,7 @@ def my_training():
         now=now,
         elearning=renewals.renewals_of(current_user.id, today=renewals.today_in_uk(now)),
         **asked,
+        **compliance.for_page(current_user, now=now),
         **certificates.for_page(
             current_user.id, asked["evaluations"], today=renewals.today_in_uk(now)
         ),

@@ -62,6 +62,7 @@ AGENCY_PAGES = (
     Page("E-learning renewals", "renewals.agency_renewals"),
     Page("Training to verify", "declarations.agency_list", also=("declarations.show",)),
     Page("Certificates", "bulk.index", also=("bulk.",)),
+    Page("Compliance", "compliance.index", also=("compliance.",)),
 )
 
 ADMIN_PAGES = (
@@ -116,6 +117,7 @@ ADMIN_PAGES = (
     Page("Demand", "manage.demand"),
     Page("Evaluation questions", "questions.index", also=("questions.",)),
     Page("Certificates", "bulk.index", also=("bulk.",)),
+    Page("Compliance", "compliance.index", also=("compliance.",)),
     Page("Settings", "manage.edit_settings", also=("certificates.logo",)),
 )
 

@@ -142,6 +142,7 @@ def test_a_coordinator_reaches_each_agency_page_from_the_section(client, make_us
         "E-learning renewals",
         "Training to verify",
         "Certificates",
+        "Compliance",
     ]
     for href in re.findall(r'app-section-navigation__link" href="([^"]+)"', page):
         assert client.get(href).status_code == 200, href

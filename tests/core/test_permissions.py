@@ -203,6 +203,10 @@ MATRIX = {
     # --- requirements and role tags (admin), role tags on staff ---
     # --- (end of requirements and role tags) ---
     # --- compliance: your training, the agency's table, chasing ---
+    # One page for coordinators (their own agency) and admins (who choose the agency on it).
+    "/agency/compliance": only("coordinator", "admin"),
+    # The download needs an agency chosen: an admin who has not chosen one goes back to the page.
+    "/agency/compliance.csv": only("coordinator", "admin") | {"admin": 302},
     # --- (end of compliance pages) ---
     # --- annual report pack ---
     # --- (end of annual report pack) ---
