@@ -11,8 +11,8 @@ from lms.catalogue.models import CourseSession
 from lms.core.errors import DomainError
 from lms.core.numbers import decimal_text
 from lms.core.timefmt import local
-from lms.reports import certificates, elearning, figures, impact, periods
-from lms.reports.filters import Filters
+from lms.reports import certificates, compliance, elearning, figures, impact, periods
+from lms.reports.filters import NAMES, Filters
 from lms.reports.tables import COUNT, DATE, MONEY, PERCENT, TEXT, Chart, Column, Table, rate
 
 CHART_ROWS = 20
@@ -43,6 +43,9 @@ class Report:
     description: str
     build: Callable[..., Table]
     options: dict[str, dict[str, str]]  # option name -> {value: label}; first is the default
+    # The filters it takes (of `filters.NAMES`): `run` refuses any other, and the API neither
+    # documents nor accepts it.
+    filters: tuple[str, ...] = NAMES
 
 
 def _with_rates(row) -> dict:
@@ -354,7 +357,17 @@ REPORTS = {
         *elearning.reports(Report),
         *impact.reports(Report),
         *certificates.reports(Report),
+        *compliance.reports(Report),
     )
+}
+# The filters as a message names them.
+FILTER_WORDS = {
+    "theme": "theme",
+    "level": "level",
+    "mode": "delivery mode",
+    "audience": "audience",
+    "sector": "sector",
+    "agency": "agency",
 }
 
 
@@ -368,6 +381,16 @@ def run(name: str, f: Filters, *, now: datetime, **options) -> Table:
         allowed = report.options.get(option)
         if allowed is not None and value not in allowed:
             raise DomainError(f"The {option} must be one of {', '.join(allowed)}", field=option)
+    chosen = [each for each in NAMES if getattr(f, each) is not None]
+    refused = [each for each in chosen if each not in report.filters]
+    if refused:
+        words = [FILTER_WORDS[each] for each in refused]
+        words = " and ".join(filter(None, [", ".join(words[:-1]), words[-1]]))
+        raise DomainError(
+            f"The {words} filter{'s do' if len(refused) > 1 else ' does'} not apply to "
+            f"{report.title.lower()}: clear {'them' if len(refused) > 1 else 'it'} to see the "
+            "figures"
+        )
     return _labelled(report.build(f, now=now, **{k: v for k, v in options.items() if v}), f)
 
 

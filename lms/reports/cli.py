@@ -53,8 +53,10 @@ def register(app: Flask) -> None:
     def report_command(name, fmt, by, measure, **args):
         """Print a report's table: programme, attendance-by-agency, attendance-by-sector,
         multi-agency-mix, unmet-demand, trend, elearning-by-agency, elearning-by-sector or
-        elearning-by-module, impact, certificates-by-agency or certificates-by-sector (the
-        current financial year by default)."""
+        elearning-by-module, impact, certificates-by-agency, certificates-by-sector,
+        compliance-by-sector or compliance-by-agency (the current financial year by default;
+        compliance is counted as at the period's last day, or today, and takes only the sector
+        and agency filters)."""
         now = utcnow()
         report = build.REPORTS[name]
         options = {"by": by or next(iter(report.options["by"]))} if "by" in report.options else {}

@@ -215,6 +215,46 @@ DEFINITIONS: list[tuple[str, str]] = [
         "certificate checked three times counts three checks and one certificate checked.",
     ),
     (
+        "Compliance: the day counted",
+        "Compliance is counted as at one UK day: the last day of the period, or today if the "
+        "period has not ended yet (the report says which day). People count as they were that"
+        " day: their agency and job title from their agency membership covering it, and the "
+        "role tags set by then; accounts opened later, and closed accounts, are left out. "
+        "Only training done by that day counts. Requirements switched off are not counted.",
+    ),
+    (
+        "Who a requirement applies to",
+        "A requirement applies to a person when each kind of condition it names matches one "
+        "of its values: their agency's sector, their agency, a word in their job title, a role"
+        " tag their coordinator set. A kind it leaves empty does not narrow it. The sector and "
+        "agency filters choose people by their agency on the day counted; the course filters "
+        "(theme, level, delivery mode, audience) do not apply to compliance and are refused.",
+    ),
+    (
+        "What counts towards a requirement",
+        "Courses attended in full (on the session's last day), e-learning completions still "
+        "held (on their completion date) and, for a requirement of CPD hours that says so, "
+        "verified training declared from outside the partnership. A requirement is met by any "
+        "of its courses or modules, or by training at its level or above (on one of its themes"
+        ", if it names themes), and lasts for its renewal period after that training (for good"
+        " if it is not renewed); a requirement of CPD hours is met while the hours of training"
+        " at its level or above within its number of years reach its hours.",
+    ),
+    (
+        "Compliant, due soon, overdue, never done",
+        "Compliant: the requirement is met on the day counted. Due soon: met, but it runs out "
+        "within the partnership's window (3 months unless changed); people due soon count as "
+        "compliant too. Overdue: it was met once and has run out, or (for CPD hours) there is "
+        "training that counts but fewer hours than needed within its years. Never done: no "
+        "training that counts towards it.",
+    ),
+    (
+        "Compliance rate",
+        "Compliant (including due soon) divided by the people the requirement applies to. A "
+        "person counts once in each requirement that applies to them, so the total row counts"
+        " pairs of a person and a requirement, not different people.",
+    ),
+    (
         "Too few responses",
         "A share or an average resting on fewer people than the partnership's setting (10 "
         "unless changed) is shown as too few responses, in the page, the downloads and the "

@@ -9,7 +9,7 @@ from functools import cache
 
 from lms.accounts.models import Sector
 from lms.catalogue.models import Audience, DeliveryMode
-from lms.reports import build, filters, periods
+from lms.reports import build, compliance, filters, periods
 from lms.reports.tables import COUNT, DATE, MEAN, MONEY, PERCENT, TEXT
 
 COMMON = ("period", *filters.NAMES)
@@ -181,6 +181,12 @@ def measures_pattern() -> str:
 PARAMETER_COMPONENTS = {name: f"report_{name}" for name in (*COMMON, "by", "measure")}
 TREND_PERIOD = "report_trend_period"
 IMPACT_BY = "report_impact_by"
+# The compliance reports count people as at a day, not bookings in a period.
+COMPLIANCE_COMPONENTS = {
+    "period": "report_compliance_period",
+    "sector": "report_compliance_sector",
+    "agency": "report_compliance_agency",
+}
 
 
 def _period(report: str) -> dict:
@@ -209,6 +215,32 @@ def _period(report: str) -> dict:
             "examples": PERIOD_EXAMPLES,
         },
     )
+
+
+def _compliance_parameters(agency_ids: tuple[int, ...]) -> dict:
+    period = _period("programme")
+    period["description"] = (
+        "The period whose compliance is counted: a UK financial year, one of its quarters (Q1 "
+        "is April to June) or a range of UK dates, both included, the first not after the last. "
+        "Compliance is counted as at the period's last day, or today if the period has not "
+        "ended yet. Without it, the current financial year (so, today). Financial years "
+        "2000-01 to 2098-99; dates 1 April 2000 to 31 December 2100. Empty, the same as "
+        "leaving it out."
+    )
+    parameters = {
+        "period": period,
+        "sector": query(
+            "sector",
+            "Only people whose agency, on the day counted, is in this sector.",
+            _enum(s.value for s in Sector),
+        ),
+        "agency": query(
+            "agency",
+            "Only people who were members of this agency on the day counted, given by its number.",
+            one_of(agency_ids, "integer"),
+        ),
+    }
+    return {COMPLIANCE_COMPONENTS[name]: value for name, value in parameters.items()}
 
 
 def _parameters(theme_slugs: tuple[str, ...], agency_ids: tuple[int, ...]) -> dict:
@@ -271,6 +303,7 @@ def _parameters(theme_slugs: tuple[str, ...], agency_ids: tuple[int, ...]) -> di
             "How the rows are grouped. A course with several themes counts under each.",
             {**_enum(impact_groups), "default": next(iter(impact_groups))},
         ),
+        **_compliance_parameters(agency_ids),
     }
 
 
@@ -407,7 +440,8 @@ def _operation(operation_id: str, summary: str, description: str, schema: str, *
 
 def parameter_names(report: str) -> tuple[str, ...]:
     """The query parameters the report takes, in the order they are documented."""
-    return (*COMMON, *OPTIONS.get(report, ()))
+    taken = build.REPORTS[report].filters
+    return ("period", *(name for name in filters.NAMES if name in taken), *OPTIONS.get(report, ()))
 
 
 def operation_id(report: str) -> str:
@@ -430,6 +464,8 @@ def _paths() -> dict:
             components["period"] = TREND_PERIOD
         if report.name == "impact":
             components["by"] = IMPACT_BY
+        if report.name in compliance.NAMES:
+            components |= COMPLIANCE_COMPONENTS
         paths[f"/reports/{report.name}"] = _operation(
             operation_id(report.name),
             report.title,

@@ -19,6 +19,7 @@ from lms.elearning.models import Completion
 from lms.extensions import db
 from lms.reports import build, charts, export
 from lms.reports.definitions import DEFINITIONS
+from lms.reports.filters import NAMES as FILTER_NAMES
 from lms.reports.forms import ReportFilterForm, clean_args, normalised, year_choices
 from lms.reports.tables import kind_of, show
 
@@ -160,6 +161,7 @@ def report(name):
         table=table,
         chart=charts.svg(table.chart, id="chart") if table and table.chart else None,
         reports=build.REPORTS.values(),
+        takes=build.REPORTS[name].filters if name in build.REPORTS else FILTER_NAMES,
         agency=permissions.reports_agency(current_user),
         args=_args(),
         shared={k: v for k, v in _args().items() if k not in REPORT_OPTIONS},
