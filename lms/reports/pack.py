@@ -129,6 +129,16 @@ SECTIONS = (
         (Entry("unmet-demand", "unmet-demand"),),
     ),
     Section(
+        "compliance",
+        "Training requirements met",
+        "How many of the people each training requirement applies to met it at the end of the "
+        "year, by sector and by agency.",
+        (
+            Entry("compliance-by-sector", "compliance-by-sector"),
+            Entry("compliance-by-agency", "compliance-by-agency"),
+        ),
+    ),
+    Section(
         "impact",
         "Evaluation and impact",
         "What practitioners said before, straight after and weeks after their training, with how "

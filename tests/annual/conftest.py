@@ -15,7 +15,8 @@ Added to that history:
 - The requirement "Safeguarding at level 2 or above, every year" applies to everyone: as at
   31 March 2026, P1 (S4, 21 January 2026), P2, P4, P9 and P10 (S2, 8 October 2025) are
   compliant; P5 (S1, 12 May 2025: valid until 11 May 2026) is due; P8 (S7, 31 March 2025: valid
-  until 30 March 2026) is overdue; P3, P6 (S5 ends on 1 April), P7 and P11 never did it.
+  until 30 March 2026) is overdue; P3, P6 (S5 ends on 1 April), P7 and P11 never did it, nor
+  did the two coordinators (council and school) and the PDL viewer (council).
 """
 
 from dataclasses import dataclass

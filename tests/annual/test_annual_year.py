@@ -13,6 +13,7 @@ from lms.reports.filters import Filters
 from tests.annual.conftest import NOW
 
 YEAR = periods.financial_year(2025)
+REQUIREMENT = "Safeguarding at level 2 or above, every year"
 PROGRAMME = (
     "sessions_run",
     "sessions_cancelled",
@@ -98,6 +99,22 @@ EXPECTED = {
         ("C001", "Neglect", 1, 0, "No", 0, 1, 0),  # P7's interest, told in August
         ("C003", "Neglect two-day", 1, 1, "Yes", 0, 1, 1),  # P5's interest, not told
         ("Total", "", 4, 2, "", 1, 2, 1),
+    ],
+    # As at 31 March 2026; the two coordinators and the PDL viewer never did it. P1 counts at the
+    # council (moved on 1 June 2025); P5 is due (its "compliant" includes the due soon).
+    "compliance-by-sector": [
+        (REQUIREMENT, "Education", 3, 1, 0, 0, 2, 33.3),  # P9; P6, school coordinator never
+        (REQUIREMENT, "Faith", 1, 1, 1, 0, 0, 100.0),  # P5, due
+        (REQUIREMENT, "Health", 4, 1, 0, 0, 3, 25.0),  # P4; P3, P7, P11 never
+        (REQUIREMENT, "Local authority", 6, 3, 0, 1, 2, 50.0),  # P1, P2, P10; P8 overdue
+        ("Total", "", 14, 6, 1, 1, 7, 42.9),
+    ],
+    "compliance-by-agency": [
+        (REQUIREMENT, "Alder Road School", "Education", 3, 1, 0, 0, 2, 33.3),
+        (REQUIREMENT, "Hope Church", "Faith", 1, 1, 1, 0, 0, 100.0),
+        (REQUIREMENT, "Riverside Council", "Local authority", 6, 3, 0, 1, 2, 50.0),
+        (REQUIREMENT, "Riverside NHS Trust", "Health", 4, 1, 0, 0, 3, 25.0),
+        ("Total", "", "", 14, 6, 1, 1, 7, 42.9),
     ],
 }
 IMPACT = (
