@@ -7,6 +7,8 @@ import json
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
+
 from lms.extensions import db
 from lms.reports import pack, suppression
 from lms.reports.models import ReportSnapshot
@@ -41,3 +43,66 @@ def figures_of(snapshot: ReportSnapshot, *, publication: bool = False) -> dict[s
     """The snapshot's figures: exact (internal) or with small numbers hidden (publication)."""
     figures = json.loads(snapshot.figures)
     return suppression.publish(figures) if publication else figures
+
+
+# What a snapshot records about its own making rather than the year's training: left out when
+# two snapshots' figures are compared, so two taken on different days can be "the same".
+ABOUT_THE_TAKING = ("taken_at",)
+
+
+def of_year(year: str) -> list[ReportSnapshot]:
+    """The year's snapshots, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(ReportSnapshot)
+            .where(ReportSnapshot.year == year)
+            .order_by(ReportSnapshot.taken_at.desc(), ReportSnapshot.id.desc())
+        )
+    )
+
+
+def latest(limit: int = 50) -> list[ReportSnapshot]:
+    """The most recent snapshots of every year, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(ReportSnapshot)
+            .order_by(ReportSnapshot.taken_at.desc(), ReportSnapshot.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def previous(snapshot: ReportSnapshot) -> ReportSnapshot | None:
+    """The snapshot of the same year taken just before this one, or None."""
+    earlier = sa.or_(
+        ReportSnapshot.taken_at < snapshot.taken_at,
+        sa.and_(ReportSnapshot.taken_at == snapshot.taken_at, ReportSnapshot.id < snapshot.id),
+    )
+    return db.session.scalar(
+        sa.select(ReportSnapshot)
+        .where(ReportSnapshot.year == snapshot.year, earlier)
+        .order_by(ReportSnapshot.taken_at.desc(), ReportSnapshot.id.desc())
+        .limit(1)
+    )
+
+
+def figures_digest(snapshot: ReportSnapshot) -> str:
+    """The SHA-256 of the snapshot's figures without when it was taken: equal for two snapshots
+    exactly when every figure, sentence, quote and definition is the same."""
+    figures = json.loads(snapshot.figures)
+    for name in ABOUT_THE_TAKING:
+        figures.pop(name, None)
+    return hashlib.sha256(canonical(figures).encode()).hexdigest()
+
+
+def same_figures(old: ReportSnapshot, new: ReportSnapshot) -> bool:
+    """Whether two snapshots hold the same figures (however far apart they were taken)."""
+    return old.digest == new.digest or figures_digest(old) == figures_digest(new)
+
+
+def changed_since(old: ReportSnapshot, new: ReportSnapshot) -> list:
+    """What changed between two snapshots of a year, cell by cell: `changes.Change(table, row,
+    column, before, after)` for each figure that differs, from their internal figures."""
+    from lms.reports import changes  # the comparison of two packs' figures lives there
+
+    return changes.changes(figures_of(old), figures_of(new))

@@ -277,14 +277,20 @@ def compliance_objects(app, make_requirement, make_role_tag, tag_person):
     """A requirement, a role tag set on the colleague, and a snapshot of an annual pack."""
 
     def make(agency_id: int, colleague_id: int) -> dict:
-        from lms.reports.models import ReportSnapshot
+        from lms.reports import snapshots
+        from lms.reports.periods import financial_year
 
         tag = make_role_tag("Route walk lead")
         tag_person(colleague_id, tag)
         requirement = make_requirement("Route walk requirement", tag_ids=[tag])
         with app.app_context():
-            snapshot = ReportSnapshot(year="2025-26", suppress_below=5, figures="{}", digest="0")
-            db.session.add(snapshot)
+            snapshot = snapshots.take(
+                financial_year(2025),
+                now=utcnow(),
+                by=None,
+                partnership="Route walk partnership",
+                suppress_below=5,
+            )
             db.session.commit()
             snapshot_id = snapshot.id
         return {"requirement": requirement, "role_tag": tag, "snapshot": snapshot_id}

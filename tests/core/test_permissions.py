@@ -209,6 +209,11 @@ MATRIX = {
     "/agency/compliance.csv": only("coordinator", "admin") | {"admin": 302},
     # --- (end of compliance pages) ---
     # --- annual report pack ---
+    # PDL viewers and admins make the pack and see its snapshots; only admins choose its quotes
+    # (PDL viewers see the choice, read-only). {snapshot} is a real snapshot of 2025-26.
+    "/reports/annual-pack": only("pdl_viewer", "admin"),
+    "/reports/annual-pack/snapshots/{snapshot}": only("pdl_viewer", "admin"),
+    "/reports/annual-pack/quotes": only("pdl_viewer", "admin"),
     # --- (end of annual report pack) ---
 }
 
