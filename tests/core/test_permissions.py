@@ -205,6 +205,9 @@ MATRIX = {
     # --- compliance: your training, the agency's table, chasing ---
     # --- (end of compliance pages) ---
     # --- annual report pack ---
+    # pack files
+    "/reports/annual-pack/snapshots/{snapshot}.pdf": only("pdl_viewer", "admin"),
+    "/reports/annual-pack/snapshots/{snapshot}.xlsx": only("pdl_viewer", "admin"),
     # --- (end of annual report pack) ---
 }
 
