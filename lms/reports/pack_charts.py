@@ -5,7 +5,8 @@ bar with its figure, and a key to the colours when there is more than one series
 The labels are paragraphs in the embedded fonts, so any agency's name prints as written; the
 bars' figures are drawn in the same font. A chart of more than `MOST_GROUPS` groups shows the
 first of them and says so. A bar with no figure (hidden in the publication version, or nothing
-to divide by) is drawn empty and labelled."""
+to divide by) is drawn empty and labelled; in the publication version a small count is never
+drawn, whatever the figures hold: its bar is empty and says "fewer than 5"."""
 
 from typing import Any
 
@@ -19,6 +20,7 @@ from lms.core import pdffonts
 from lms.reports.charts import COLOURS, figure
 from lms.reports.pack_cells import is_number
 from lms.reports.pack_pdf_tables import Styles
+from lms.reports.suppression import fewer_than, is_small
 
 MOST_GROUPS = 20
 BAR_HEIGHT = 8
@@ -42,6 +44,22 @@ def _drawing(width: float, height: float) -> Drawing:
     drawing.initialFontName = pdffonts.regular()
     drawing.initialFontSize = FIGURE_SIZE
     return drawing
+
+
+def hidden(groups: list, suppress_below: int | None) -> list:
+    """The groups with each small count replaced by the text standing for it (publication)."""
+    if not suppress_below:
+        return groups
+    return [
+        [
+            label,
+            [
+                fewer_than(suppress_below) if is_small(value, suppress_below) else value
+                for value in values
+            ],
+        ]
+        for label, values in groups
+    ]
 
 
 def _bars(values, largest: float, unit: str, *, width: float, publication: bool) -> Drawing:
@@ -113,13 +131,21 @@ def notes(chart: dict[str, Any]) -> list[str]:
 
 
 def flowables(
-    chart: dict[str, Any] | None, styles: Styles, *, width: float, publication: bool
+    chart: dict[str, Any] | None,
+    styles: Styles,
+    *,
+    width: float,
+    publication: bool,
+    suppress_below: int | None = None,
 ) -> list:
-    """The chart's title, key, bars and notes; nothing when the table has no chart."""
+    """The chart's title, key, bars and notes; nothing when the table has no chart. In the
+    publication version, counts below `suppress_below` are not drawn."""
     if not chart:
         return []
     story: list = [pdffonts.paragraph(f"Chart: {chart.get('title', '')}", styles.h3)]
-    groups = (chart.get("groups") or [])[:MOST_GROUPS]
+    groups = hidden(
+        (chart.get("groups") or [])[:MOST_GROUPS], suppress_below if publication else None
+    )
     if not groups:
         story.append(pdffonts.paragraph("No figures to chart.", styles.small))
         return story

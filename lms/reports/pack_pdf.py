@@ -121,7 +121,11 @@ def _sections(figures: dict[str, Any], styles: Styles) -> list:
             story += table_flowables(table, chosen, styles, width=WIDTH)
             if not chosen:
                 chart = pack_charts.flowables(
-                    table.get("chart"), styles, width=WIDTH, publication=publication
+                    table.get("chart"),
+                    styles,
+                    width=WIDTH,
+                    publication=publication,
+                    suppress_below=figures.get("suppress_below"),
                 )
                 if chart:
                     story += [Spacer(1, 2 * mm), *chart]
