@@ -78,8 +78,10 @@ def register_commands(app: Flask) -> None:
     from lms.certificates import cli as certificates
     from lms.elearning import cli as elearning
     from lms.reports import cli as reports
+    from lms.reports import pack_cli
 
     reports.register(app)
+    pack_cli.register(app)
     elearning.register(app)
     certificates.register(app)
 

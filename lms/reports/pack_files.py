@@ -1,5 +1,70 @@
-"""The annual pack's files: a snapshot's PDF and workbook, internal or publication version."""
+"""The annual pack's files: a snapshot's PDF and workbook, internal or publication version.
 
-from flask import Blueprint
+Admins and PDL viewers download either version. The internal version names agencies' exact
+figures, small ones included, so each download of it is audited."""
+
+from flask import Blueprint, Response, render_template, request
+from flask_login import current_user, login_required
+
+from lms.accounts.permissions import can_view_statistics
+from lms.audit import services as audit
+from lms.core.security import require
+from lms.extensions import db
+from lms.reports import pack_pdf, pack_xlsx, snapshots
+from lms.reports.models import ReportSnapshot
 
 bp = Blueprint("annual_pack_files", __name__, url_prefix="/reports/annual-pack")
+
+VERSIONS = ("internal", "publication")
+FORMATS = {
+    "pdf": ("application/pdf", pack_pdf.render),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", pack_xlsx.render),
+}
+
+
+def file_name(year: str, version: str, extension: str) -> str:
+    """annual-pack-2025-26-publication.pdf"""
+    return f"annual-pack-{year}-{version}.{extension}"
+
+
+def _download(snapshot_id: int, extension: str):
+    require(can_view_statistics(current_user))
+    snapshot = db.get_or_404(ReportSnapshot, snapshot_id)
+    version = request.args.get("version", "internal")
+    if version not in VERSIONS:
+        page = render_template(
+            "errors.html",
+            title="There is no such version of the pack",
+            message="Ask for the internal version (exact figures) or the publication version "
+            "(small numbers hidden): ?version=internal or ?version=publication.",
+            status=400,
+        )
+        return page, 400
+    mimetype, render = FORMATS[extension]
+    body = render(snapshots.figures_of(snapshot, publication=version == "publication"))
+    if version == "internal":
+        audit.record(
+            "annual_pack.internal_downloaded",
+            snapshot,
+            actor=current_user,
+            after={"year": snapshot.year, "format": extension, "digest": snapshot.digest},
+        )
+        db.session.commit()
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{file_name(snapshot.year, version, extension)}"'
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/snapshots/<int:snapshot_id>.pdf")
+@login_required
+def pdf(snapshot_id):
+    return _download(snapshot_id, "pdf")
+
+
+@bp.get("/snapshots/<int:snapshot_id>.xlsx")
+@login_required
+def xlsx(snapshot_id):
+    return _download(snapshot_id, "xlsx")

@@ -214,6 +214,9 @@ MATRIX = {
     "/reports/annual-pack": only("pdl_viewer", "admin"),
     "/reports/annual-pack/snapshots/{snapshot}": only("pdl_viewer", "admin"),
     "/reports/annual-pack/quotes": only("pdl_viewer", "admin"),
+    # pack files
+    "/reports/annual-pack/snapshots/{snapshot}.pdf": only("pdl_viewer", "admin"),
+    "/reports/annual-pack/snapshots/{snapshot}.xlsx": only("pdl_viewer", "admin"),
     # --- (end of annual report pack) ---
 }
 
