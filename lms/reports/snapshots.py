@@ -23,16 +23,15 @@ def take(
     year: Period, *, now: datetime, by, partnership: str, suppress_below: int
 ) -> ReportSnapshot:
     """Gather the year's figures now and freeze them (flushed, not committed)."""
-    text = canonical(
-        pack.gather(year, now=now, partnership=partnership, suppress_below=suppress_below)
-    )
+    figures = pack.gather(year, now=now, partnership=partnership, suppress_below=suppress_below)
+    text = canonical(figures)
     snapshot = ReportSnapshot(
         year=year.code,
         taken_at=now,
         taken_by_id=by.id if by is not None else None,
         suppress_below=suppress_below,
         figures=text,
-        digest=hashlib.sha256(text.encode()).hexdigest(),
+        digest=digest_of(figures),
     )
     db.session.add(snapshot)
     db.session.flush()
@@ -86,18 +85,21 @@ def previous(snapshot: ReportSnapshot) -> ReportSnapshot | None:
     )
 
 
+def digest_of(figures: dict[str, Any]) -> str:
+    """The SHA-256 of the figures without when they were taken: equal for two snapshots exactly
+    when every figure, sentence, quote and definition is the same."""
+    kept = {name: value for name, value in figures.items() if name not in ABOUT_THE_TAKING}
+    return hashlib.sha256(canonical(kept).encode()).hexdigest()
+
+
 def figures_digest(snapshot: ReportSnapshot) -> str:
-    """The SHA-256 of the snapshot's figures without when it was taken: equal for two snapshots
-    exactly when every figure, sentence, quote and definition is the same."""
-    figures = json.loads(snapshot.figures)
-    for name in ABOUT_THE_TAKING:
-        figures.pop(name, None)
-    return hashlib.sha256(canonical(figures).encode()).hexdigest()
+    """The digest of a stored snapshot's figures, computed again from them."""
+    return digest_of(json.loads(snapshot.figures))
 
 
 def same_figures(old: ReportSnapshot, new: ReportSnapshot) -> bool:
     """Whether two snapshots hold the same figures (however far apart they were taken)."""
-    return old.digest == new.digest or figures_digest(old) == figures_digest(new)
+    return old.digest == new.digest
 
 
 def changed_since(old: ReportSnapshot, new: ReportSnapshot) -> list:
