@@ -63,7 +63,11 @@ def _requirement(app, name):
 
 def _audit(app, action):
     with app.app_context():
-        return list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action)))
+        return list(
+            db.session.scalars(
+                sa.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+            )
+        )
 
 
 def test_an_hours_requirement_is_saved_with_who_it_applies_to_and_audited(
