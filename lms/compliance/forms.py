@@ -75,13 +75,16 @@ class NumberField(StringField):
 class RequirementForm(AppForm):
     name = StringField(
         "Name",
-        validators=[InputRequired("Enter the requirement's name"), Length(max=200)],
+        validators=[
+            InputRequired("Enter the requirement's name"),
+            Length(max=200, message="The name must be 200 characters or fewer"),
+        ],
         widget=GovTextInput(),
     )
     description = TextAreaField(
         "Description (optional)",
         description="Why it is needed, and the guidance it follows",
-        validators=[Length(max=4000)],
+        validators=[Length(max=4000, message="The description must be 4,000 characters or fewer")],
         widget=GovTextArea(),
     )
     sectors = PickField(
@@ -94,7 +97,7 @@ class RequirementForm(AppForm):
         "Words in the job title",
         description="One a line, for example health visitor. A person matches when their job "
         "title contains any of them. Leave empty for every job title",
-        validators=[Length(max=5000)],
+        validators=[Length(max=5000, message="Job-title words must be 5,000 characters or fewer")],
         widget=GovTextArea(),
     )
     tag_ids = PickField(
@@ -224,13 +227,16 @@ class RoleTagForm(AppForm):
     name = StringField(
         "Name",
         description="For example, Designated safeguarding lead",
-        validators=[InputRequired("Enter the role's name"), Length(max=100)],
+        validators=[
+            InputRequired("Enter the role's name"),
+            Length(max=100, message="The name must be 100 characters or fewer"),
+        ],
         widget=GovTextInput(),
     )
     description = TextAreaField(
         "Description (optional)",
         description="Who coordinators should mark with it",
-        validators=[Length(max=2000)],
+        validators=[Length(max=2000, message="The description must be 2,000 characters or fewer")],
         widget=GovTextArea(),
     )
     submit = SubmitField("Save role", widget=GovSubmitInput())

@@ -146,6 +146,7 @@ def test_a_courses_requirement_needs_a_course_and_renews_in_months(
     ("overrides", "message"),
     [
         ({"name": ""}, "Enter the requirement&#39;s name"),
+        ({"name": "x" * 201}, "The name must be 200 characters or fewer"),
         ({"hours": ""}, "Enter the hours of training needed"),
         ({"within_years": ""}, "Enter the number of years the hours are counted over"),
         ({"hours": "lots"}, "Enter the hours as a number, like 6 or 7.5"),
