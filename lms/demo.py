@@ -8,6 +8,7 @@ from lms.attendance import demo as attendance_demo
 from lms.bookings import demo as bookings_demo
 from lms.catalogue import demo as catalogue_demo
 from lms.certificates import demo as certificates_demo
+from lms.compliance import demo as compliance_demo
 from lms.core.models import utcnow
 from lms.elearning import demo as elearning_demo
 from lms.extensions import db
@@ -27,9 +28,10 @@ def seed_demo(*, if_empty: bool = False) -> str:
     elearning = elearning_demo.seed(now=now)
     feedback = feedback_demo.seed(now=now)
     certificates = certificates_demo.seed(now=now)
+    compliance = compliance_demo.seed(now=now)
     return (
         f"Demo data: {len(agencies)} agencies; {people} people added; {catalogue}; {bookings}; "
-        f"{attendance}; {elearning}; {feedback}; {certificates}."
+        f"{attendance}; {elearning}; {feedback}; {certificates}; {compliance}."
     )
 
 

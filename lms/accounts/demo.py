@@ -133,6 +133,13 @@ DEMO_ACCOUNTS = [
         "Alder Road Primary School",
         {Role.PRACTITIONER},
     ),
+    (
+        "coordinator@alderroad.sch.example",
+        "Grace Adeyemi",
+        "Headteacher",
+        "Alder Road Primary School",
+        {Role.COORDINATOR, Role.PRACTITIONER},
+    ),
 ]
 
 FIRST_NAMES = [

@@ -37,6 +37,12 @@ def can_edit_staff_member(user, person: User) -> bool:
     return can_manage_agency_staff(user, person.agency) and not person.has_role(Role.ADMIN)
 
 
+def can_set_role_tags(user, person: User) -> bool:
+    """Admins mark anyone's roles (for training requirements); a coordinator their own
+    agency's staff."""
+    return can_manage_agency_staff(user, person.agency)
+
+
 def is_coordinator(user) -> bool:
     return _signed_in(user) and user.has_role(Role.COORDINATOR)
 

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from lms.accounts import moves, permissions, services
 from lms.accounts.forms import StaffForm
 from lms.accounts.models import User
+from lms.compliance.requirements import tags_of
 from lms.core.forms import commit_or_show
 from lms.core.models import utcnow
 from lms.core.security import require
@@ -69,4 +70,5 @@ def edit(user_id):
         form=form,
         person=person,
         elearning=renewals.renewals_of(person.id, today=renewals.today_in_uk(utcnow())),
+        role_tags=tags_of(person),
     )

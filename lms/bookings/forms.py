@@ -183,8 +183,24 @@ class SettingsForm(FlaskForm):
         "Certificates wait until the evaluation straight after the course is answered",
         widget=GovCheckboxInput(),
     )
+    compliance_due_months = IntegerField(
+        "Compliance is due this many months before it runs out",
+        description=f"{_from_to('compliance_due_months')}. People and their coordinators see "
+        "a requirement as due soon from then",
+        validators=[InputRequired("Enter a number of months")],
+        widget=GovTextInput(),
+    )
+    suppress_below = IntegerField(
+        "Published tables show counts below this as “fewer than” it",
+        description=f"{_from_to('suppress_below')}. For example 5: counts from 1 to 4 are shown "
+        "as “fewer than 5” in the annual report's publication version",
+        validators=[InputRequired("Enter a number")],
+        widget=GovTextInput(),
+    )
     submit = SubmitField("Save settings", widget=GovSubmitInput())
 
+    # The compliance and publication settings, shown under their own heading.
+    COMPLIANCE = ("compliance_due_months", "suppress_below")
     # The evaluation settings, shown under their own heading.
     EVALUATION = (
         "follow_up_weeks",
@@ -217,6 +233,7 @@ class SettingsForm(FlaskForm):
             "feedback_reminder_days",
             "feedback_link_days",
             "fewest_responses",
+            *self.COMPLIANCE,
         ):
             values[name] = getattr(self, name).data
         values["exempt_statutory_partners"] = bool(self.exempt_statutory_partners.data)

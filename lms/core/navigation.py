@@ -56,7 +56,7 @@ class NavItem(Page):
 
 AGENCY_PAGES = (
     Page("Bookings", "manage.agency_bookings", also=("manage.decline",)),
-    Page("Staff", "staff.index", also=("staff.",)),
+    Page("Staff", "staff.index", also=("staff.", "compliance_admin.person_tags")),
     Page("Requests to join", "accounts.join_requests", also=("accounts.decide_join_request",)),
     Page("Charges", "charges.agency_charges", also=("charges.dispute",)),
     Page("E-learning renewals", "renewals.agency_renewals"),
@@ -115,6 +115,16 @@ ADMIN_PAGES = (
     Page("Unmatched e-learning", "elearning_unmatched.index", also=("elearning_unmatched.",)),
     Page("Declared training", "declarations.admin_list", also=("declarations.show",)),
     Page("Demand", "manage.demand"),
+    Page(
+        "Training requirements",
+        "compliance_admin.requirements",
+        also=(
+            "compliance_admin.new_requirement",
+            "compliance_admin.requirement",
+            "compliance_admin.role_tag",
+            "compliance_admin.role_tags",
+        ),
+    ),
     Page("Evaluation questions", "questions.index", also=("questions.",)),
     Page("Certificates", "bulk.index", also=("bulk.",)),
     Page("Compliance", "compliance.index", also=("compliance.",)),

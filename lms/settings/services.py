@@ -32,6 +32,16 @@ LIMITS = {
     "feedback_reminder_days": (1, 30, "days after an evaluation request that it is reminded"),
     "feedback_link_days": (7, 90, "days a follow-up link works"),
     "fewest_responses": (1, 100, "fewest responses a figure is shown for"),
+    "compliance_due_months": (
+        1,
+        12,
+        "number of months before compliance runs out that it is due",
+    ),
+    "suppress_below": (
+        2,
+        100,
+        "count below which published tables show “fewer than”",
+    ),
 }
 FLAGS = ("exempt_statutory_partners", "certificates_wait_for_evaluation")
 

@@ -38,6 +38,13 @@ EXPECTED = {
         "Your training",
         "Account",
     ],
+    "coordinator@alderroad.sch.example": [
+        "Find training",
+        "Your training",
+        "Your agency",
+        "Reports",
+        "Account",
+    ],
 }
 
 

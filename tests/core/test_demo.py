@@ -42,7 +42,7 @@ def test_each_demo_role_signs_in_with_the_printed_password(app, runner, client):
     printed = runner.invoke(args=["demo-sign-ins"]).output
     password = printed.split("password for every account: ")[1].split(")")[0]
     emails = [line.split()[-1] for line in printed.splitlines()[1:]]
-    assert len(emails) == 5
+    assert len(emails) == 6
     for email in emails:
         assert (
             post_form(client, "/sign-in", {"email": email, "password": password}).status_code == 302

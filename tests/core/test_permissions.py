@@ -201,6 +201,12 @@ MATRIX = {
     | {"coordinator": 409, "admin": 409},
     # --- (end of bulk certificate downloads) ---
     # --- requirements and role tags (admin), role tags on staff ---
+    "/admin/requirements": only("admin"),
+    "/admin/requirements/new": only("admin"),
+    "/admin/requirements/{requirement}": only("admin"),
+    "/admin/role-tags": only("admin"),
+    "/admin/role-tags/{role_tag}": only("admin"),
+    "/agency/staff/{user}/role-tags": only("coordinator", "admin"),
     # --- (end of requirements and role tags) ---
     # --- compliance: your training, the agency's table, chasing ---
     # One page for coordinators (their own agency) and admins (who choose the agency on it).
