@@ -513,3 +513,70 @@ def test_certificates_an_admin_uploads_the_logo(browser, demo_site, tmp_path):
         with page.expect_navigation():
             page.get_by_role("button", name="Remove the logo").click()
         assert page.locator("main img").count() == 0
+
+
+SCHOOL_COORDINATOR = "coordinator@alderroad.sch.example"
+DSL_REFRESHER = "Schools: designated safeguarding lead refresher"
+
+
+def test_compliance_a_school_coordinator_chases_a_lead_overdue_for_the_refresher(
+    browser, demo_site
+):
+    with browsing(browser, demo_site, SCHOOL_COORDINATOR) as page:
+        visit(page, f"{demo_site}/agency/compliance")
+        assert "Select at least one person to chase" in submit(page, "Chase the people selected")
+        page.get_by_label("Status").select_option("overdue")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Show", exact=True).click()
+        overdue = page.locator("main table tbody tr", has_text=DSL_REFRESHER)
+        assert overdue.count() >= 1
+        overdue.first.locator("input[type=checkbox]").check()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Chase the people selected").click()
+        assert "Chased 1 person" in page.locator(".govuk-notification-banner").inner_text()
+        with page.expect_download() as download:
+            page.locator("main a[href*='/agency/compliance.csv']").first.click()
+        assert download.value.suggested_filename.endswith(".csv")
+        visit(page, f"{demo_site}/agency/staff")
+        visit(page, demo_site + links(page, r"/agency/staff/\d+")[0])
+        visit(page, demo_site + links(page, r"/agency/staff/\d+/role-tags")[0])
+        with page.expect_navigation():
+            page.get_by_role("button", name="Save roles").click()
+
+
+def test_compliance_a_practitioner_sees_the_training_their_role_needs(browser, demo_site):
+    with browsing(browser, demo_site, PRACTITIONER) as page:
+        visit(page, f"{demo_site}/my-training")
+        section = page.locator("main", has_text="Training your role needs")
+        assert DSL_REFRESHER in section.inner_text()
+
+
+def test_compliance_an_admin_edits_a_requirement_and_a_role(browser, demo_site):
+    with browsing(browser, demo_site, ADMIN) as page:
+        visit(page, f"{demo_site}/admin/requirements")
+        visit(page, demo_site + links(page, r"/admin/requirements/\d+")[0])
+        visit(page, f"{demo_site}/admin/requirements/new")
+        assert "Enter" in submit(page, "Save requirement")
+        visit(page, f"{demo_site}/admin/role-tags")
+        visit(page, demo_site + links(page, r"/admin/role-tags/\d+")[0])
+        visit(page, f"{demo_site}/agency/compliance")
+        visit(page, f"{demo_site}/reports/compliance-by-sector")
+
+
+def test_annual_pack_the_business_manager_makes_it_with_one_button(browser, demo_site):
+    with browsing(browser, demo_site, ADMIN) as page:
+        visit(page, f"{demo_site}/reports/annual-pack")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Make the annual pack").click()
+        assert re.search(r"/reports/annual-pack/snapshots/\d+$", page.url)
+        assert page.locator("h1").inner_text().startswith("Annual report pack")
+        for name in ("PDF for publication", "Workbook, exact figures"):
+            with page.expect_download() as download:
+                page.get_by_role("link", name=name).first.click()
+            assert re.fullmatch(
+                r"annual-pack-\d{4}-\d{2}-\w+\.(pdf|xlsx)", download.value.suggested_filename
+            )
+        visit(page, f"{demo_site}/reports/annual-pack/quotes")
+    with browsing(browser, demo_site, PDL_VIEWER) as page:
+        visit(page, f"{demo_site}/reports/annual-pack")
+        visit(page, demo_site + links(page, r"/reports/annual-pack/snapshots/\d+")[0])
