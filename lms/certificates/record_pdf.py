@@ -10,7 +10,6 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from lms.certificates.records import Record, about, hours_text
@@ -51,36 +50,6 @@ class _Styles:
         self.cell_bold = ParagraphStyle("cell_bold", self.cell, fontName=bold)
         self.cell_right = ParagraphStyle("cell_right", self.cell, alignment=TA_RIGHT)
         self.cell_bold_right = ParagraphStyle("cell_bold_right", self.cell_bold, alignment=TA_RIGHT)
-
-
-def _numbered_canvas(footer: str, styles: _Styles) -> type[Canvas]:
-    """A canvas that writes "Page x of y" and whose record it is at the foot of every page."""
-
-    class NumberedCanvas(Canvas):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict] = []
-
-        def showPage(self):  # kept until the page count is known
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self):
-            total = len(self._pages)
-            for number, state in enumerate(self._pages, start=1):
-                self.__dict__.update(state)
-                half = WIDTH / 2
-                for text, style, x in (
-                    (footer, styles.muted, MARGIN),
-                    (f"Page {number} of {total}", styles.muted_right, MARGIN + half),
-                ):
-                    paragraph = pdffonts.paragraph(text, style, limit=120)
-                    _, height = paragraph.wrapOn(self, half, 20 * mm)
-                    paragraph.drawOn(self, x, 10 * mm + 11 - height)
-                super().showPage()
-            super().save()
-
-    return NumberedCanvas
 
 
 def _details(pairs, styles: _Styles) -> Table:
@@ -170,5 +139,10 @@ def render(record: Record, *, partnership: str) -> bytes:
         initialFontName=pdffonts.regular(),
     )
     footer = f"Training record: {person.name} – {person.agency.name}"
-    doc.build(story, canvasmaker=_numbered_canvas(footer, styles))
+    doc.build(
+        story,
+        canvasmaker=pdffonts.numbered_canvas(
+            footer, styles.muted, styles.muted_right, margin=MARGIN, width=WIDTH, limit=120
+        ),
+    )
     return buffer.getvalue()

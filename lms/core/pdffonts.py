@@ -19,8 +19,10 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, Table, TableStyle
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
@@ -184,3 +186,42 @@ def details_table(
         )
     )
     return table
+
+
+def numbered_canvas(
+    footer: str,
+    left: ParagraphStyle,
+    right: ParagraphStyle,
+    *,
+    margin: float,
+    width: float,
+    limit: int = 150,
+) -> type[Canvas]:
+    """A canvas that writes `footer` and "Page x of y" at the foot of every page (the pages
+    are kept until their count is known)."""
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict] = []
+
+        def showPage(self):
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                half = width / 2
+                for text, style, x in (
+                    (footer, left, margin),
+                    (f"Page {number} of {total}", right, margin + half),
+                ):
+                    shown = paragraph(text, style, limit=limit)
+                    _, height = shown.wrapOn(self, half, 20 * mm)
+                    shown.drawOn(self, x, 10 * mm + 11 - height)
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas

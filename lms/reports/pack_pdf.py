@@ -12,7 +12,6 @@ from typing import Any
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import CondPageBreak, KeepTogether, PageBreak, SimpleDocTemplate, Spacer
 
 from lms.core import pdffonts
@@ -35,36 +34,6 @@ def taken_text(figures: dict[str, Any]) -> str:
         return uk_datetime(datetime.fromisoformat(figures["taken_at"]))
     except (KeyError, TypeError, ValueError):
         return "not recorded"
-
-
-def _numbered_canvas(footer: str, styles: Styles) -> type[Canvas]:
-    """A canvas that writes the pack's name and version, and "Page x of y", on every page."""
-
-    class NumberedCanvas(Canvas):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict] = []
-
-        def showPage(self):  # kept until the page count is known
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self):
-            total = len(self._pages)
-            for number, state in enumerate(self._pages, start=1):
-                self.__dict__.update(state)
-                half = WIDTH / 2
-                for text, style, x in (
-                    (footer, styles.muted, MARGIN),
-                    (f"Page {number} of {total}", styles.muted_right, MARGIN + half),
-                ):
-                    paragraph = pdffonts.paragraph(text, style, limit=150)
-                    _, height = paragraph.wrapOn(self, half, 20 * mm)
-                    paragraph.drawOn(self, x, 10 * mm + 11 - height)
-                super().showPage()
-            super().save()
-
-    return NumberedCanvas
 
 
 def _title_page(figures: dict[str, Any], styles: Styles) -> list:
@@ -221,5 +190,10 @@ def render(figures: dict[str, Any]) -> bytes:
         invariant=1,
     )
     footer = f"{title} – {pack_cells.version_text(figures)}"
-    doc.build(story, canvasmaker=_numbered_canvas(footer, styles))
+    doc.build(
+        story,
+        canvasmaker=pdffonts.numbered_canvas(
+            footer, styles.muted, styles.muted_right, margin=MARGIN, width=WIDTH, limit=150
+        ),
+    )
     return buffer.getvalue()
