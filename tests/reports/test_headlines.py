@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from lms.accounts.models import Sector, User
 from lms.catalogue.models import Course
 from lms.extensions import db
-from lms.reports import headlines
+from lms.reports import build, headlines
+from lms.reports.filters import Filters
 from lms.reports.periods import financial_year
 from tests.reports.conftest import NOW
 
@@ -177,3 +178,18 @@ def test_too_few_answers_for_a_figure_are_said_so():
         "Practitioners rated their training: too few answered to say (3 people answered; at "
         "least 10 needed)."
     )
+
+
+def test_evaluation_facts_are_the_impact_reports_totals(app, impact_history):
+    found = facts_of(app)
+    with app.app_context():
+        total = build.run("impact", Filters(period=YEAR), now=NOW, by="level").total
+    answered = sum(
+        total[f"{stage}_answered"] for stage in ("before", "after", "follow_up", "manager")
+    )
+    assert found["evaluation_responses"] == answered > 0
+    assert (found["rating"], found["rating_n"]) == (total["rating"], total["rating_n"])
+    assert (found["changed_share"], found["changed_n"]) == (total["changed"], total["changed_n"])
+    assert found["fewest_responses"] == 3
+    # u1 5, u2 4, u3 3, u4 4, u7 5, u8 4, u10 3, u12 4 straight after (the rest do not count).
+    assert (found["rating"], found["rating_n"]) == (4.0, 8)
