@@ -11,7 +11,10 @@ still shown, as a reader would: a count shown as "fewer than 5" is 1 to 4, a cou
 or more (only counts shown as 5 or more are ever withheld), an amount withheld is 0 or more, a
 change withheld any number. When a hidden cell's feasible values narrow to one, one more cell of
 that relation is withheld: its smallest non-zero part still shown, else its whole. This repeats
-until no relation gives a hidden cell away. The same figures always give the same result.
+until no relation gives a hidden cell away. Where nothing is left to withhold and the "fewer
+than" markers alone pin each other (a hidden 4 made of four hidden 1s, below 5), one of them is
+shown as withheld instead. A total of 0 gives nothing away (every part is 0). The same figures
+always give the same result.
 
 A chart's bar for a hidden figure is left out (its value null) with a note; the headline facts are
 hidden alike and the headline sentences rewritten from them.
