@@ -2,17 +2,19 @@
 change between them (a count's difference, a rate's difference in percentage points)."""
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 
 from lms.catalogue.models import CourseSession
+from lms.core.numbers import round_half_up
 from lms.elearning.models import Completion
 from lms.extensions import db
 from lms.reports import build
 from lms.reports.filters import Filters
 from lms.reports.periods import Period, financial_year
-from lms.reports.tables import PERCENT
+from lms.reports.tables import PERCENT, plain
 
 
 def previous_year(year: Period, *, now: datetime) -> Period | None:
@@ -29,17 +31,22 @@ def previous_year(year: Period, *, now: datetime) -> Period | None:
     return before if found else None
 
 
-def _change(this: Any, last: Any) -> Any:
+def _change(this: Any, last: Any, kind: str) -> Any:
+    """This year less the previous one, in the measure's units (a rate's in percentage points);
+    None where either year has no figure."""
     if this is None or last is None:
         return None
-    return (
-        round(this - last, 1) if isinstance(this, float) or isinstance(last, float) else this - last
-    )
+    if kind == PERCENT:
+        return float(round_half_up(Decimal(str(this)) - Decimal(str(last))))
+    return plain(this - last, kind)
 
 
-def table(year: Period, previous: Period, *, now: datetime) -> dict[str, Any]:
-    """The comparison as the pack holds a table: a row per measure, with the previous year,
-    this year and the change."""
+def table(year: Period, previous: Period | None, *, now: datetime) -> dict[str, Any] | None:
+    """The comparison as the pack holds a table: a row per measure (its "kind": count, percent
+    or money, in pounds), with the previous year, this year and the change; None when there is
+    no previous year to compare with."""
+    if previous is None:
+        return None
     trend = build.run("trend", Filters(period=year), now=now)
     rows = []
     for row in trend.rows:
@@ -48,9 +55,9 @@ def table(year: Period, previous: Period, *, now: datetime) -> dict[str, Any]:
             {
                 "measure": row["measure"],
                 "kind": row["_kind"],
-                previous.code: last,
-                year.code: this,
-                "change": _change(this, last),
+                previous.code: plain(last, row["_kind"]) if last is not None else None,
+                year.code: plain(this, row["_kind"]) if this is not None else None,
+                "change": _change(this, last, row["_kind"]),
             }
         )
     return {
