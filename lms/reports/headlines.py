@@ -276,20 +276,29 @@ def _evaluation_lines(found: dict[str, Any]) -> list[str]:
         return ["No evaluation responses were received."]
     lines = [f"We received {_count(responses, 'evaluation response')}."]
     fewest = found.get("fewest_responses", 1)
-    for share, n, said in (
-        ("rating", "rating_n", "Practitioners rated their training {value} out of 5 on average"),
-        ("changed_share", "changed_n", "At follow-up, {value} reported changed practice"),
+    for share, n, said, what in (
+        (
+            "rating",
+            "rating_n",
+            "Practitioners rated their training {value} out of 5 on average",
+            "The average rating of the training",
+        ),
+        (
+            "changed_share",
+            "changed_n",
+            "At follow-up, {value} reported changed practice",
+            "The share reporting changed practice at follow-up",
+        ),
     ):
         value, people = found.get(share), found.get(n, 0)
         if people == 0:
             continue
         rests = f"{_count(people, 'person', 'people')} answered"
         if _is_hidden(value):
-            lines.append(f"{said.split(' {value}')[0]}: withheld, as {rests}.")
+            lines.append(f"{what} is withheld, as {rests}.")
         elif value is None:
             lines.append(
-                f"{said.split(' {value}')[0]}: too few answered to say ({rests}; at least "
-                f"{fewest:,} needed)."
+                f"{what} is not given: too few answered ({rests}; at least {fewest:,} needed)."
             )
         else:
             shown = decimal_text(value) if share == "rating" else _percent(value)

@@ -157,6 +157,7 @@ def snapshot(snapshot_id):
     require(permissions.can_view_statistics(current_user))
     taken = db.get_or_404(ReportSnapshot, snapshot_id)
     before = snapshots.previous(taken)
+    same = snapshots.same_figures(before, taken) if before else None
     return render_template(
         "reports/annual_pack/snapshot.html",
         snapshot=taken,
@@ -164,7 +165,8 @@ def snapshot(snapshot_id):
         year=periods.parse(taken.year),
         long_date=long_date,
         before=before,
-        same=snapshots.same_figures(before, taken) if before else None,
+        same=same,
+        changed=snapshots.changed_since(before, taken) if before and not same else [],
         of_year=snapshots.of_year(taken.year),
         shown=shown,
         columns_of=columns_of,

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from lms.extensions import db
-from lms.reports import pack, suppression
+from lms.reports import changes, pack, suppression
 from lms.reports.models import ReportSnapshot
 from lms.reports.periods import Period
 
@@ -102,9 +102,7 @@ def same_figures(old: ReportSnapshot, new: ReportSnapshot) -> bool:
     return old.digest == new.digest
 
 
-def changed_since(old: ReportSnapshot, new: ReportSnapshot) -> list:
+def changed_since(old: ReportSnapshot, new: ReportSnapshot) -> list[changes.Change]:
     """What changed between two snapshots of a year, cell by cell: `changes.Change(table, row,
     column, before, after)` for each figure that differs, from their internal figures."""
-    from lms.reports import changes  # the comparison of two packs' figures lives there
-
     return changes.changes(figures_of(old), figures_of(new))

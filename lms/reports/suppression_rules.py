@@ -26,20 +26,23 @@ Table: columns that add up over the rows to the total / not additive / within ea
   person can count in two rows) / completions = declared + (the rest).
 - Unmet demand: sessions run, sessions that filled, interest, interest not told / still waiting
   (different people) / sessions run = filled + (the rest); interest = not told + (the rest).
+- Compliance by sector, by agency (a row per requirement and sector or agency): people it applies
+  to, compliant, due soon, overdue, never done / the rate / applies = compliant + overdue + never
+  done; compliant = due soon + (the rest).
 - Impact by level, by sector: every count (invited, responses, the people each figure rests on,
   gained, stayed, fell) / means and shares / invited = responses + (no answer); people = gained
   + stayed + fell.
 
-Across tables: a sector's row is the sum of the rows of the agencies in that sector (attendance
-and e-learning); the programme tables' totals are the same figures as each other and as the
-attendance totals (booked, attended, partial, no-shows, places wasted), the unmet-demand total
-and the multi-agency mix's "Sessions run"; the e-learning tables' totals are the same figures
-(people too), as are the impact tables'. The comparison: this year's column is the same figures
-as the tables' totals, this year = the previous year + the change, and each year's column keeps
-the attendance identities. A section that shows some of a table's columns shows the same cells
-(the pack stores the table once), so it needs no relation of its own. The headline facts are the
-same figures as the cells they restate, and the sessions by mode and by level add up to the
-sessions run.
+Across tables: a sector's row is the sum of the rows of the agencies in that sector (attendance,
+e-learning, and compliance for the same requirement); the programme tables' totals are the same
+figures as each other and as the attendance totals (booked, attended, partial, no-shows, places
+wasted), the unmet-demand total and the multi-agency mix's "Sessions run"; the e-learning
+tables' totals are the same figures (people too), as are the impact tables'. The comparison:
+this year's column is the same figures as the tables' totals, this year = the previous year +
+the change, and each year's column keeps the attendance identities. A section that shows some of
+a table's columns shows the same cells (the pack stores the table once), so it needs no relation
+of its own. The headline facts are the same figures as the cells they restate, and the sessions
+by mode and by level add up to the sessions run.
 """
 
 import itertools
@@ -105,6 +108,12 @@ IMPACT_IDENTITIES = (
         for name in ("knowledge", "confidence")
     ),
 )
+COMPLIANCE_COUNTS = ("applies", "compliant", "due", "overdue", "never")
+# Compliant includes those due soon.
+COMPLIANCE_IDENTITIES = (
+    ("applies", ("compliant", "overdue", "never"), False),
+    ("compliant", ("due",), True),
+)
 # table key -> (columns adding up to the total, identities within each row)
 RULES = {
     "programme-by-level": (PROGRAMME_COUNTS, PROGRAMME_IDENTITIES),
@@ -123,11 +132,14 @@ RULES = {
     ),
     "impact-by-level": (IMPACT_COUNTS, IMPACT_IDENTITIES),
     "impact-by-sector": (IMPACT_COUNTS, IMPACT_IDENTITIES),
+    "compliance-by-sector": (COMPLIANCE_COUNTS, COMPLIANCE_IDENTITIES),
+    "compliance-by-agency": (COMPLIANCE_COUNTS, COMPLIANCE_IDENTITIES),
 }
 # A sector's row is the sum of its agencies' rows: (sector table, agency table, columns).
 BY_SECTOR = (
     ("attendance-by-sector", "attendance-by-agency", ATTENDANCE_SUMS),
     ("elearning-by-sector", "elearning-by-agency", ELEARNING_SUMS),
+    ("compliance-by-sector", "compliance-by-agency", COMPLIANCE_COUNTS),
 )
 # Tables whose totals are the same figures: (tables, columns).
 SAME_TOTALS = (
@@ -143,6 +155,7 @@ SAME_TOTALS = (
         (*ELEARNING_SUMS, "people"),
     ),
     (("impact-by-level", "impact-by-sector"), IMPACT_COUNTS),
+    (("compliance-by-sector", "compliance-by-agency"), COMPLIANCE_COUNTS),
 )
 # The comparison's measures (trend labels) and the total they are the same figure as.
 MEASURES = {
@@ -178,6 +191,8 @@ FACT_TOTALS = {
     "elearning_people": ("elearning-by-sector", "people"),
     "rating_n": ("impact-by-level", "rating_n"),
     "changed_n": ("impact-by-level", "changed_n"),
+    "compliance_assessed": ("compliance-by-sector", "applies"),
+    "compliance_met": ("compliance-by-sector", "compliant"),
 }
 MODE_LABELS = {
     "classroom": "Face to face",
@@ -257,6 +272,7 @@ class _Builder:
                     i
                     for i, other in enumerate(by_agency["rows"])
                     if other.get("sector") == row.get("sector")
+                    and other.get("requirement") == row.get("requirement")
                 ]
                 for column in columns:
                     parts = [(agencies, i, column) for i in theirs]

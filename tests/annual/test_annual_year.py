@@ -3,12 +3,14 @@ databases: every figure counted by hand from the history, the pack's tables equa
 for the same year, and the same figures downloaded again after a register is corrected."""
 
 import json
+import re
 
 import sqlalchemy as sa
 
 from lms.bookings.models import Booking
 from lms.extensions import db
-from lms.reports import build, pack, periods, snapshots
+from lms.reports import build, pack, periods, snapshots, suppression
+from lms.reports import suppression_rules as pack_rules
 from lms.reports.filters import Filters
 from tests.annual.conftest import NOW
 
@@ -279,3 +281,117 @@ def _p2_s1(year) -> int:
             Booking.user_id == people["P2"].id, Booking.session_id == sessions["S1"]
         )
     )
+
+
+HEADLINES = [
+    "In 2025-26 we ran 4 sessions: 2 face to face and 2 virtual.",
+    "At Level 2 we ran 2 sessions of 1 course on 1 topic.",  # S2, S5: Exploitation
+    "At Level 3 we ran 2 sessions of 2 courses on 1 topic.",  # S1 Neglect, S4 Neglect two-day
+    "They were attended by 9 practitioners from 4 agencies in 4 sectors.",
+    # 2024-25: S7 on 31 March 2025, P8.
+    "Compared with 2024-25, sessions run were up from 1 to 4, and practitioners attending up "
+    "from 1 to 9.",
+    "3 of the 13 places booked were wasted by no-shows and late cancellations (23.1%).",
+    "There were 2 e-learning completions by 2 people.",
+    # Straight after: P1, P5, P9; at follow-up: P1, P5.
+    "We received 5 evaluation responses.",
+    "Practitioners rated their training 4.0 out of 5 on average (3 people answered).",
+    "At follow-up, 50.0% reported changed practice (2 people answered).",
+    "On 31 March 2026, 6 of the 14 training requirements applying to people were met (42.9%).",
+]
+
+
+def test_every_headline_sentence_is_written_from_the_hand_counted_figures(app, annual_year):
+    assert _gathered(app)["headlines"] == HEADLINES
+
+
+def _hidden(value) -> bool:
+    return isinstance(value, str) and value in ("fewer than 5", "withheld")
+
+
+def _unknowns(cells) -> int:
+    return sum(1 for cell in cells if _hidden(cell))
+
+
+def test_the_publication_version_never_gives_a_small_count_back(app, annual_year):
+    figures = _gathered(app)
+    published = suppression.publish(figures)
+    tables, exact = published["tables"], figures["tables"]
+
+    # Every count from 1 to 4 in the exact figures is hidden in the published ones.
+    for key, table in exact.items():
+        kinds = {column["key"]: column["kind"] for column in table["columns"]}
+        for row, shown in zip(
+            [*table["rows"], table["total"] or {}],
+            [*tables[key]["rows"], tables[key]["total"] or {}],
+            strict=True,
+        ):
+            for name, value in row.items():
+                if kinds.get(name) == "count" and isinstance(value, int) and 0 < value < 5:
+                    assert shown[name] == "fewer than 5", (key, row, name)
+    said = " ".join(published["headlines"])
+    # A number from 1 to 4 standing alone (not a level, not part of a year or a figure).
+    assert not re.search(r"(?<![\w.-])(?<!Level )[1-4](?![\w.-])", said), said
+
+    # No column total, sector row or row identity leaves exactly one figure to work out.
+    for key, columns in [
+        ("attendance-by-sector", pack_rules.ATTENDANCE_SUMS),
+        ("attendance-by-agency", pack_rules.ATTENDANCE_SUMS),
+        ("compliance-by-sector", pack_rules.COMPLIANCE_COUNTS),
+        ("compliance-by-agency", pack_rules.COMPLIANCE_COUNTS),
+        ("elearning-by-sector", ("completions",)),
+    ]:
+        table = tables[key]
+        for column in columns:
+            cells = [row[column] for row in table["rows"]] + [table["total"][column]]
+            assert _unknowns(cells) != 1, (key, column)
+        for row in [*table["rows"], table["total"]]:
+            if key.startswith("attendance"):
+                wasted = [row["places_wasted"], row["no_shows"], row["late_cancellations"]]
+                assert _unknowns(wasted) != 1, (key, row)
+            if key.startswith("compliance"):
+                split = [row["applies"], row["compliant"], row["overdue"], row["never"]]
+                assert _unknowns(split) != 1, (key, row)
+    for sector_row in tables["attendance-by-sector"]["rows"]:
+        agencies = [
+            row
+            for row in tables["attendance-by-agency"]["rows"]
+            if row["sector"] == sector_row["sector"]
+        ]
+        for column in pack_rules.ATTENDANCE_SUMS:
+            cells = [sector_row[column]] + [row[column] for row in agencies]
+            assert _unknowns(cells) != 1, (sector_row["sector"], column)
+    # This year = last year + change: never one of the three alone hidden.
+    for row in published["comparison"]["rows"]:
+        assert _unknowns([row["2024-25"], row["2025-26"], row["change"]]) != 1, row
+
+
+def test_the_same_snapshot_gives_the_same_files_after_a_correction(app, annual_year):
+    from lms.reports import changes, pack_pdf, pack_xlsx
+
+    with app.app_context():
+        april = snapshots.take(
+            YEAR, now=NOW, by=None, partnership="Riverside SCP", suppress_below=5
+        )
+        db.session.commit()
+        files = [
+            render(snapshots.figures_of(april, publication=version))
+            for render in (pack_pdf.render, pack_xlsx.render)
+            for version in (False, True)
+        ]
+        booking = db.session.get(Booking, _p2_s1(annual_year))
+        booking.outcome = "completed"
+        booking.completed_at = booking.session.ends_at
+        db.session.commit()
+        june = snapshots.take(YEAR, now=NOW, by=None, partnership="Riverside SCP", suppress_below=5)
+        db.session.commit()
+        again = [
+            render(snapshots.figures_of(april, publication=version))
+            for render in (pack_pdf.render, pack_xlsx.render)
+            for version in (False, True)
+        ]
+        changed = changes.changes(snapshots.figures_of(april), snapshots.figures_of(june))
+    assert again == files
+    found = {(c.table, c.row, c.column): (c.before, c.after) for c in changed}
+    assert found[("Attendance by sector", "Local authority", "Attended")] == (3, 4)
+    assert found[("Attendance by sector", "Local authority", "No-shows")] == (1, 0)

@@ -167,7 +167,7 @@ def test_hidden_counts_read_as_the_publication_writes_them():
         "Fewer than 5 of the 450 places booked were wasted by no-shows and late cancellations.",
         "There was 1 e-learning completion by 1 person.",
         "We received 300 evaluation responses.",
-        "Practitioners rated their training: withheld, as fewer than 5 people answered.",
+        "The average rating of the training is withheld, as fewer than 5 people answered.",
         "At follow-up, 62.5% reported changed practice (80 people answered).",
     ]
 
@@ -175,8 +175,8 @@ def test_hidden_counts_read_as_the_publication_writes_them():
 def test_too_few_answers_for_a_figure_are_said_so():
     found = ONE_OF_EACH | {"rating": None, "rating_n": 3, "fewest_responses": 10}
     assert headlines.sentences(found)[-1] == (
-        "Practitioners rated their training: too few answered to say (3 people answered; at "
-        "least 10 needed)."
+        "The average rating of the training is not given: too few answered (3 people "
+        "answered; at least 10 needed)."
     )
 
 

@@ -171,7 +171,7 @@ def test_the_snapshot_page_shows_the_headlines_and_every_table_as_the_reports(
         sentences = headlines.sentences(headlines.facts(YEAR, now=now), year="2025-26")
         expected = reports_tables(now)
     assert text_of(shown, "headlines") == " ".join(sentences)
-    assert sentences[0].startswith("In 2025-26 we ran 4 sessions, attended by 9 practitioners")
+    assert sentences[0] == "In 2025-26 we ran 4 sessions: 2 face to face and 2 virtual."
     on_page = tables_of(shown)
     assert {name: on_page.get(name) for name in expected} == expected
     # The places wasted are the sector table's own cells, in the section's own columns: P2's
@@ -211,6 +211,9 @@ def test_a_snapshot_keeps_its_figures_after_a_register_is_corrected(
     new_page = page(client, f"/reports/annual-pack/snapshots/{second}")
     assert {name: tables_of(new_page)[name] for name in after_correction} == after_correction
     assert "these figures changed" in text_of(new_page, "compared")
+    changes = tables_of(new_page)["changes"]
+    assert changes[0] == ["Table", "Row", "Figure", "Before", "Now"]
+    assert ["Programme delivered by level", "Level 3", "Attended", "3", "4"] in (changes)
     listed = tables_of(new_page)["snapshots"]
     assert [row[0].endswith("(this one)") for row in listed[1:]] == [True, False]
 
