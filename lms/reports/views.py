@@ -165,10 +165,26 @@ def report(name):
         agency=permissions.reports_agency(current_user),
         args=_args(),
         shared={k: v for k, v in _args().items() if k not in REPORT_OPTIONS},
+        others=_others(name),
         show=show,
         kind_of=kind_of,
         staff=STAFF,
     )
+
+
+def _others(name: str) -> list[tuple[str, str, dict]]:
+    """The other reports, each with the filters in force that it takes (a compliance report
+    takes no course filters, so a link to it leaves them out)."""
+    shared = {k: v for k, v in _args().items() if k not in REPORT_OPTIONS}
+    return [
+        (
+            report.name,
+            report.title,
+            {k: v for k, v in shared.items() if k not in FILTER_NAMES or k in report.filters},
+        )
+        for report in build.REPORTS.values()
+        if report.name != name
+    ]
 
 
 @bp.get("/<name>.<any(csv, xlsx):fmt>")

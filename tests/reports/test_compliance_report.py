@@ -373,6 +373,18 @@ def test_the_page_explains_a_course_filter_it_does_not_take(client, login, peopl
     assert refused.status_code == 302
 
 
+def test_links_from_another_report_leave_out_the_course_filters(client, login, people):
+    found, _ = people
+    login(found["PDL"])
+    html = client.get("/reports/programme?period=2025-26&level=3&sector=health").get_data(
+        as_text=True
+    )
+    assert 'href="/reports/compliance-by-sector?period=2025-26&amp;sector=health"' in html
+    assert 'href="/reports/attendance-by-sector?period=2025-26&amp;level=3&amp;sector=health"' in (
+        html
+    )
+
+
 def test_a_coordinator_sees_only_their_agency(client, login, people):
     found, agencies = people
     login(found["C"])
