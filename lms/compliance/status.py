@@ -29,7 +29,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from flask import g, has_app_context
+from sqlalchemy.orm import Session, selectinload
 
 from lms.accounts.models import Agency, AgencyMembership, Sector, User
 from lms.bookings.models import Booking, BookingStatus
@@ -41,6 +42,7 @@ from lms.elearning.models import Completion, DeclarationStatus, TrainingDeclarat
 from lms.extensions import db
 
 COURSE, ELEARNING, OUTSIDE = "Course", "E-learning", "Outside the partnership"
+REMEMBERED = "compliance_for_everyone"
 
 
 class State(enum.Enum):
@@ -415,7 +417,23 @@ def for_agency(agency_id: int, *, today: date, due_months: int) -> list[Status]:
 
 def for_everyone(*, on: date, due_months: int) -> list[Status]:
     """Compliance of everyone as of the UK day `on` (for the reports). Nobody's training is
-    read when no requirement is active."""
+    read when no requirement is active. Within one request or command it is worked out once
+    for a day (the pack's tables and headlines all ask) until something is committed."""
+    if not has_app_context():
+        return _for_everyone(on=on, due_months=due_months)
+    known = g.setdefault(REMEMBERED, {})
+    if (on, due_months) not in known:
+        known[(on, due_months)] = _for_everyone(on=on, due_months=due_months)
+    return known[(on, due_months)]
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _forget(_session) -> None:
+    if has_app_context():
+        g.pop(REMEMBERED, None)
+
+
+def _for_everyone(*, on: date, due_months: int) -> list[Status]:
     active = rules()
     if not active:
         return []

@@ -103,3 +103,29 @@ def test_a_requirement_applies_by_sector_job_title_and_role_tag(
     assert names(teacher) == ["Everyone in schools"]
     assert names(dsl) == ["DSLs", "Everyone in schools"]
     assert names(nurse) == ["Health visitors"]
+
+
+def test_everyone_s_compliance_is_worked_out_again_once_something_is_committed(
+    app, make_user, make_module, make_requirement
+):
+    from lms.elearning.models import Completion, CompletionSource
+
+    person = make_user(joined=uk(2020, 1, 1))
+    module = make_module("Level 2 module", level=2)
+    make_requirement("Level 2", satisfied_by="level", level=2)
+    with app.app_context():
+        [before] = status.for_everyone(on=date(2025, 6, 1), due_months=3)
+        assert status.for_everyone(on=date(2025, 6, 1), due_months=3)[0] is before
+        assert before.state is State.NEVER
+        db.session.add(
+            Completion(
+                user_id=person.id,
+                course_id=module,
+                agency_id=person.agency_id,
+                completed_on=date(2025, 5, 1),
+                source=CompletionSource.IMPORT,
+            )
+        )
+        db.session.commit()
+        [after] = status.for_everyone(on=date(2025, 6, 1), due_months=3)
+    assert after.state is State.COMPLIANT
