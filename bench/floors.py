@@ -71,6 +71,7 @@ PER_SESSION = f"""
     )"""
 PROGRAMME_SUMS = f"""
         COALESCE(SUM(ps.ran), 0) AS sessions_run,
+        COUNT(DISTINCT CASE WHEN ps.ran = 1 THEN ps.course_id END) AS courses_run,
         COALESCE(SUM(ps.cancelled), 0) AS sessions_cancelled,
         COALESCE(SUM(ps.upcoming), 0) AS sessions_upcoming,
         COALESCE(SUM(ps.offered), 0) AS places_offered,{RESUMMED}"""

@@ -89,10 +89,13 @@ def programme(f: Filters, *, now: datetime, by: str = "mode") -> Table:
         row = _with_rates(row)
         row["group"] = _group_label(by, row.pop("key"))
         rows.append(row)
+    if by != "theme":  # different courses: a course can run in two groups (daytime and twilight)
+        total["courses_run"] = figures.programme(f, by="total", now=now)[0]["courses_run"]
     total = _with_rates(total) | {"group": "Total"}
     columns = [
         Column("group", PROGRAMME_GROUPS[by], TEXT),
         Column("sessions_run", "Sessions run"),
+        Column("courses_run", "Courses run"),
         Column("sessions_cancelled", "Sessions cancelled"),
         Column("sessions_upcoming", "Sessions still to run"),
         Column("places_offered", "Places offered"),

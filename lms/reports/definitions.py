@@ -23,6 +23,12 @@ DEFINITIONS: list[tuple[str, str]] = [
         "booking figure.",
     ),
     (
+        "Courses run",
+        "Different courses with at least one session that ran in the period. A course counts "
+        "once in each row it ran in, so when it ran both in the daytime and at twilight the "
+        "rows add up to more than the total.",
+    ),
+    (
         "Places offered",
         "The capacity of the sessions that ran.",
     ),

@@ -125,6 +125,7 @@ def _programme_columns(per_session, now: datetime) -> list:
     upcoming = sa.and_(~CANCELLED_SESSION, CourseSession.starts_at > now)
     return [
         _count(has_run).label("sessions_run"),
+        sa.func.count(sa.distinct(sa.case((has_run, Course.id)))).label("courses_run"),
         _count(CANCELLED_SESSION).label("sessions_cancelled"),
         _count(upcoming).label("sessions_upcoming"),
         _sum(sa.case((has_run, CourseSession.capacity), else_=0)).label("places_offered"),

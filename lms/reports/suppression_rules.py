@@ -14,7 +14,9 @@ The rules, decided from how lms/reports/figures.py, elearning.py and impact.py c
 Table: columns that add up over the rows to the total / not additive / within each row.
 
 - Programme by level, mode, time: sessions run, cancelled and still to run, places offered,
-  booked, attended, partial, no-shows, places wasted / the rates / booked = attended + partial +
+  booked, attended, partial, no-shows, places wasted, and courses run by level and by mode (a
+  course has one level and one mode, but can run both in the daytime and at twilight) / the
+  rates, courses run by time of day / booked = attended + partial +
   places wasted + (not yet marked, not shown); places wasted = no-shows + (late cancellations).
 - Programme by theme: none, a course with several themes counts under each / the rates / as above.
 - Attendance by sector, by agency: booked, attended, partial, no-shows, late cancellations, not
@@ -116,8 +118,8 @@ COMPLIANCE_IDENTITIES = (
 )
 # table key -> (columns adding up to the total, identities within each row)
 RULES = {
-    "programme-by-level": (PROGRAMME_COUNTS, PROGRAMME_IDENTITIES),
-    "programme-by-mode": (PROGRAMME_COUNTS, PROGRAMME_IDENTITIES),
+    "programme-by-level": ((*PROGRAMME_COUNTS, "courses_run"), PROGRAMME_IDENTITIES),
+    "programme-by-mode": ((*PROGRAMME_COUNTS, "courses_run"), PROGRAMME_IDENTITIES),
     "programme-by-time": (PROGRAMME_COUNTS, PROGRAMME_IDENTITIES),
     "programme-by-theme": ((), PROGRAMME_IDENTITIES),
     "attendance-by-sector": (ATTENDANCE_SUMS, ATTENDANCE_IDENTITIES),
@@ -143,7 +145,7 @@ BY_SECTOR = (
 )
 # Tables whose totals are the same figures: (tables, columns).
 SAME_TOTALS = (
-    (PROGRAMME, PROGRAMME_COUNTS),
+    (PROGRAMME, (*PROGRAMME_COUNTS, "courses_run")),
     (
         ("attendance-by-sector", "attendance-by-agency", "programme-by-level"),
         ("booked", "attended", "partial", "no_shows", "places_wasted"),
@@ -372,6 +374,13 @@ class _Builder:
                 self.add(
                     _whole(("facts", None, name), [("programme-by-level", index, "sessions_run")])
                 )
+                courses = f"level_{level}_courses"
+                if courses in facts and "courses_run" in _keys(by_level):
+                    self.add(
+                        _whole(
+                            ("facts", None, courses), [("programme-by-level", index, "courses_run")]
+                        )
+                    )
 
 
 def relations(figures: dict[str, Any]) -> list[Relation]:

@@ -18,6 +18,7 @@ YEAR = periods.financial_year(2025)
 REQUIREMENT = "Safeguarding at level 2 or above, every year"
 PROGRAMME = (
     "sessions_run",
+    "courses_run",
     "sessions_cancelled",
     "sessions_upcoming",
     "places_offered",
@@ -45,9 +46,22 @@ ATTENDANCE = (
 # S2 exploitation L2 virtual twilight (5 places: P2, P10, P9, P4 attended, P11 partial);
 # S3 neglect cancelled; S4 two-day neglect L3 (2 places: P1 attended, P3 partial);
 # S5 exploitation virtual across 31 March (6 places: P6 attended, P7 no-show).
-LEVEL_2 = (2, 0, 0, 11, 7, 63.6, 5, 1, 1, 1, 71.4)  # S2 and S5
-LEVEL_3 = (2, 1, 0, 12, 6, 50.0, 3, 1, 1, 2, 50.0)  # S1 and S4 (S3 cancelled)
-ALL = (4, 1, 0, 23, 13, 56.5, 8, 2, 2, 3, 61.5)
+LEVEL_2 = (2, 1, 0, 0, 11, 7, 63.6, 5, 1, 1, 1, 71.4)  # S2 and S5, both of Exploitation
+LEVEL_3 = (
+    2,
+    2,
+    1,
+    0,
+    12,
+    6,
+    50.0,
+    3,
+    1,
+    1,
+    2,
+    50.0,
+)  # S1 Neglect and S4 Neglect two-day (S3 cancelled)
+ALL = (4, 3, 1, 0, 23, 13, 56.5, 8, 2, 2, 3, 61.5)
 EXPECTED = {
     "programme-by-level": [("Level 2", *LEVEL_2), ("Level 3", *LEVEL_3), ("Total", *ALL)],
     "programme-by-theme": [("Exploitation", *LEVEL_2), ("Neglect", *LEVEL_3), ("Total", *ALL)],
@@ -57,8 +71,10 @@ EXPECTED = {
         ("Total", *ALL),
     ],
     "programme-by-time": [
-        ("Daytime", 3, 1, 0, 18, 8, 44.4, 4, 1, 2, 3, 50.0),  # S1, S4, S5 (S3 cancelled)
-        ("Twilight (starts 4pm or later)", 1, 0, 0, 5, 5, 100.0, 4, 1, 0, 0, 80.0),  # S2
+        # S1, S4, S5 (S3 cancelled); Exploitation ran in the daytime and at twilight, so the
+        # courses of the rows add up to more than the 3 different courses.
+        ("Daytime", 3, 3, 1, 0, 18, 8, 44.4, 4, 1, 2, 3, 50.0),
+        ("Twilight (starts 4pm or later)", 1, 1, 0, 0, 5, 5, 100.0, 4, 1, 0, 0, 80.0),  # S2
         ("Total", *ALL),
     ],
     # P1 booked S1 as the school and S4 as the council, after moving.

@@ -242,7 +242,7 @@ def test_a_coordinator_sees_only_their_agency(client, login, history):
     assert [row[0] for row in rows[1:]] == ["Riverside Council", "Total"]
     assert rows[1][2:4] == ["4", "3"]
     programme = page_cells(client.get("/reports/programme?period=2025-26").get_data(as_text=True))
-    assert programme[-1][0] == "Total" and programme[-1][5] == "4"  # the council's bookings
+    assert programme[-1][0] == "Total" and programme[-1][6] == "4"  # the council's bookings
     csv_text = client.get("/reports/attendance-by-sector.csv?period=2025-26").get_data(as_text=True)
     assert [row[0] for row in table_part(csv_rows(csv_text))[1:]] == ["Local authority", "Total"]
 
