@@ -120,10 +120,12 @@ def create_app(config: dict | None = None) -> Flask:
     register_certificates(app)
 
     from lms.compliance.blueprints import register as register_compliance
+    from lms.privacy.blueprints import register as register_privacy
     from lms.reports.pack_files import bp as annual_pack_files_bp
     from lms.reports.pack_views import bp as annual_pack_bp
 
     register_compliance(app)
+    register_privacy(app)
     app.register_blueprint(annual_pack_bp)
     app.register_blueprint(annual_pack_files_bp)
 

@@ -38,6 +38,21 @@ class PartnershipSettings(TimestampMixin, db.Model):
             "compliance_due_months BETWEEN 1 AND 12", name="compliance_due_months_range"
         ),
         sa.CheckConstraint("suppress_below BETWEEN 2 AND 100", name="suppress_below_range"),
+        sa.CheckConstraint(
+            "retention_inactive_months BETWEEN 12 AND 240", name="retention_inactive_months_range"
+        ),
+        sa.CheckConstraint(
+            "retention_outbox_days BETWEEN 7 AND 3650", name="retention_outbox_days_range"
+        ),
+        sa.CheckConstraint(
+            "retention_comment_months BETWEEN 1 AND 240", name="retention_comment_months_range"
+        ),
+        sa.CheckConstraint(
+            "retention_unmatched_months BETWEEN 1 AND 120", name="retention_unmatched_months_range"
+        ),
+        sa.CheckConstraint(
+            "retention_audit_months BETWEEN 12 AND 240", name="retention_audit_months_range"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, default=1)
@@ -77,3 +92,14 @@ class PartnershipSettings(TimestampMixin, db.Model):
     # Published tables (the annual pack's publication version) show counts from 1 to
     # suppress_below - 1 as "fewer than N", with secondary suppression so no total reveals them.
     suppress_below: Mapped[int] = mapped_column(default=5, server_default="5")
+    # The retention schedule, applied by run-jobs. An account with no sign-in, booking or
+    # completion for this long is erased (anonymised; its training still counts).
+    retention_inactive_months: Mapped[int] = mapped_column(default=72, server_default="72")
+    # Messages sent (or given up on) this long ago are deleted from the outbox.
+    retention_outbox_days: Mapped[int] = mapped_column(default=90, server_default="90")
+    # Free text written in evaluations is removed this long after it was given; the ratings stay.
+    retention_comment_months: Mapped[int] = mapped_column(default=36, server_default="36")
+    # E-learning rows that never matched anyone are deleted this long after they arrived.
+    retention_unmatched_months: Mapped[int] = mapped_column(default=12, server_default="12")
+    # Audit events older than this are deleted.
+    retention_audit_months: Mapped[int] = mapped_column(default=84, server_default="84")
