@@ -189,6 +189,13 @@ def _row(walk: _Walk, name: str, row, kind: str) -> dict:
     for column in _user_id_columns(table, entry) & set(values):
         if values[column] != walk.user_id:
             values[column] = None
+    audit_table, type_column, kind, id_column = AUDIT_OBJECT
+    if (
+        name == audit_table
+        and str(values[type_column]).lower() == kind.lower()
+        and values[id_column] != walk.user_id
+    ):
+        values[id_column] = None
     for column in _email_columns(table, entry) & set(values):
         if values[column] is not None and str(values[column]).lower() != walk.email:
             values[column] = None
