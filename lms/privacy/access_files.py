@@ -27,7 +27,7 @@ SECTIONS: list[tuple[str, str, tuple[str, ...]]] = [
         ("agency_memberships", "agency_move_requests", "agency_requests"),
     ),
     ("bookings", "Bookings and interest in courses", ("bookings", "place_offers", "interests")),
-    ("attendance", "Attendance", ("attendance_marks", "session_trainers")),
+    ("attendance", "Attendance and sessions trained", ("attendance_marks", "session_trainers")),
     ("charges", "Non-attendance charges", ("non_attendance_charges",)),
     (
         "elearning",
@@ -123,8 +123,10 @@ def _text(value) -> str:
 
 
 def table_csv(columns: list[str], rows: list[dict]) -> str:
-    """Rows as CSV, every cell neutralised so a spreadsheet cannot run it as a formula."""
+    """Rows as CSV (with a byte order mark, so Excel reads it as UTF-8), every cell
+    neutralised so a spreadsheet cannot run it as a formula."""
     out = io.StringIO()
+    out.write("\ufeff")
     writer = csv.writer(out)
     writer.writerow(columns)
     for row in rows:

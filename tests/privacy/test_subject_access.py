@@ -41,6 +41,7 @@ BART = {
     ],
 }
 ADA_FORMULA = "=HYPERLINK(1) the toolkit helped"
+ADA_SCRIPT = '"><img onerror=alert(1)> <script>alert(2)</script>'
 
 
 @pytest.fixture(scope="module")
@@ -194,7 +195,7 @@ def world(
             "feedback_outcomes",
             response_id=response,
             position=1,
-            outcome="Recognise signs",
+            outcome=ADA_SCRIPT,
             met="yes",
         )
         put("certificate_checks", certificate_id=certificate, method="code")
@@ -429,7 +430,9 @@ def test_values_are_json_safe(app, world):
 
 def test_csv_cells_cannot_run_as_formulas(app, world):
     archive = export(app, world.ada)
-    rows = list(csv.DictReader(io.StringIO(archive.read("csv/feedback_answers.csv").decode())))
+    content = archive.read("csv/feedback_answers.csv").decode("utf-8")
+    assert content.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(content.removeprefix("\ufeff"))))
     assert [row["text"] for row in rows] == ["'" + ADA_FORMULA]
     answers = json.loads(archive.read("json/feedback_answers.json"))
     assert [row["text"] for row in answers] == [ADA_FORMULA]
@@ -448,7 +451,13 @@ def test_the_summary_page_is_readable_and_escaped(app, world):
     assert "Non-attendance charges" in page and "I was ill that day" in page
     assert "Messages sent to the person" in page and "Your safeguarding training is due" in page
     assert "Ada&#39;s conference day" in page
-    assert "<script" not in page and "<link" not in page
+    assert "&lt;script&gt;alert(2)" in page and "&lt;img onerror" in page
+    assert "<script" not in page and "<img" not in page and "<link" not in page
+
+
+def test_every_table_of_the_map_has_a_place_on_the_summary_page():
+    named = [table for _, _, tables in access_files.SECTIONS for table in tables]
+    assert sorted(named) == sorted(set(named)) == sorted(PERSONAL)
 
 
 def test_a_person_with_only_an_account_still_gets_a_valid_zip(app, world, make_user):
