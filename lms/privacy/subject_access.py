@@ -73,8 +73,18 @@ class _Walk:
                     new.add(key)
         return new
 
-    def about_ids(self, name: str, keys: Iterable[tuple]) -> list:
-        return [key[0] for key in keys if len(key) == 1]
+
+def _ids(keys: Iterable[tuple]) -> list:
+    """The ids of rows found (a via column points to a table with a one-column key)."""
+    return [key[0] for key in keys if len(key) == 1]
+
+
+def _select(name: str) -> sa.Select:
+    """The table's rows with only the columns given out (and its key): withheld secrets and
+    file contents are never even read."""
+    table = db.metadata.tables[name]
+    wanted = set(exported_columns(name)) | set(table.primary_key.columns.keys())
+    return sa.select(*[column for column in table.columns if column.name in wanted])
 
 
 def _direct(walk: _Walk, name: str, entry: Personal) -> set[tuple]:
@@ -112,7 +122,7 @@ def _direct(walk: _Walk, name: str, entry: Personal) -> set[tuple]:
         someone_else = any(values[column] is not None for column in entry.subject)
         return ABOUT if theirs_by_email and not someone_else else ACTED
 
-    return walk.add(name, db.session.execute(sa.select(table).where(sa.or_(*conditions))), kind_of)
+    return walk.add(name, db.session.execute(_select(name).where(sa.or_(*conditions))), kind_of)
 
 
 def _via(walk: _Walk, name: str, entry: Personal, parents: dict[str, list]) -> set[tuple]:
@@ -122,7 +132,7 @@ def _via(walk: _Walk, name: str, entry: Personal, parents: dict[str, list]) -> s
         ids = parents.get(_via_parent(table, column), [])
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
-            rows = db.session.execute(sa.select(table).where(table.c[column].in_(chunk)))
+            rows = db.session.execute(_select(name).where(table.c[column].in_(chunk)))
             new |= walk.add(name, rows, lambda _row: ABOUT)
     return new
 
@@ -133,7 +143,7 @@ def _walk(user_id: int, email: str | None) -> _Walk:
     for name, entry in PERSONAL.items():
         new[name] = _direct(walk, name, entry)
     while any(new.values()):
-        parents = {name: walk.about_ids(name, keys) for name, keys in new.items() if keys}
+        parents = {name: _ids(keys) for name, keys in new.items() if keys}
         new = {
             name: _via(walk, name, entry, parents)
             for name, entry in PERSONAL.items()
