@@ -4,7 +4,8 @@
 A row is *about* the person when a `subject` column holds their id, an `email` column their
 address (unless the row is another person's, as a colleague's account naming them as line
 manager), the audit trail names them as the object, or a `via` column points to a row already
-about them. A row they only *acted* on (an `actor` column, or another person's row naming their
+about them; and an audit event is about them when its object is a row about them (a change to
+their booking). A row they only *acted* on (an `actor` column, or another person's row naming their
 address) is given with the `others` columns and every other person's id or address left out.
 """
 
@@ -149,7 +150,36 @@ def _walk(user_id: int, email: str | None) -> _Walk:
             for name, entry in PERSONAL.items()
             if any(_via_parent(db.metadata.tables[name], c) in parents for c in entry.via)
         }
+    _events_on_rows(walk)
     return walk
+
+
+def _model_names() -> dict[str, str]:
+    """Each table's model class name, as the audit trail names an event's object."""
+    return {
+        mapper.local_table.name: mapper.class_.__name__
+        for mapper in db.Model.registry.mappers
+        if isinstance(mapper.local_table, sa.Table)
+    }
+
+
+def _events_on_rows(walk: _Walk) -> None:
+    """Audit events whose object is a row about the person (their booking, their charge):
+    one query per table of theirs."""
+    audit_table, type_column, _, id_column = AUDIT_OBJECT
+    table, names = db.metadata.tables[audit_table], _model_names()
+    for name, kinds in list(walk.kind.items()):
+        ids = _ids(key for key, kind in kinds.items() if kind == ABOUT)
+        if name not in names or not ids:
+            continue
+        for start in range(0, len(ids), CHUNK):
+            rows = db.session.execute(
+                _select(audit_table).where(
+                    table.c[type_column] == names[name],
+                    table.c[id_column].in_(ids[start : start + CHUNK]),
+                )
+            )
+            walk.add(audit_table, rows, lambda _row: ABOUT)
 
 
 def json_safe(value):

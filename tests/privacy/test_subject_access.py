@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from lms import create_app
 from lms.accounts.models import Role, User
 from lms.audit import services as audit
+from lms.bookings.models import Booking
 from lms.extensions import db
 from lms.privacy import access_files
 from lms.privacy.registry import AUDIT_OBJECT, PERSONAL
@@ -261,7 +262,21 @@ def world(
             source="import",
             name="Ada O",
         )
-        # Audit events both ways: changes to Ada's account, and Ada changing Bartholomew's.
+        # Audit events both ways: changes to Ada's account and her booking, and Ada changing
+        # Bartholomew's account; a change to his booking is nothing to do with her.
+        audit.record(
+            "booking.confirmed_by_admin",
+            db.session.get(Booking, kept),
+            actor=users[admin.id],
+            after={"status": "confirmed"},
+            reason="Ada's place confirmed",
+        )
+        audit.record(
+            "booking.confirmed_by_admin",
+            db.session.get(Booking, for_bart),
+            actor=users[admin.id],
+            reason="Quince place confirmed",
+        )
         audit.record(
             "user.updated",
             users[ada.id],
@@ -435,6 +450,19 @@ def test_values_are_json_safe(app, world):
     assert "evidence" not in declarations[0]
     events = json.loads(archive.read("json/audit_events.json"))
     assert all(event["at"].endswith("+00:00") for event in events)
+
+
+def test_audit_events_on_the_person_and_on_their_rows_are_given(app, world):
+    events = json.loads(export(app, world.ada).read("json/audit_events.json"))
+    on_her = {
+        (e["action"], e["object_type"], e["reason"]) for e in events if e["actor_id"] != world.ada
+    }
+    assert on_her >= {
+        ("user.updated", "User", None),
+        ("booking.confirmed_by_admin", "Booking", "Ada's place confirmed"),
+    }
+    by_her = [e for e in events if e["actor_id"] == world.ada and e["object_type"] == "User"]
+    assert [(e["object_id"], e["before"], e["reason"]) for e in by_her] == [(None, None, None)]
 
 
 def test_csv_cells_cannot_run_as_formulas(app, world):
