@@ -51,10 +51,14 @@ SECTIONS: list[tuple[str, str, tuple[str, ...]]] = [
         "Reminders about required training",
         ("compliance_chases", "compliance_due_notices"),
     ),
-    ("messages", "Messages sent to the person", ("outbox_messages", "outbox_attachments")),
+    (
+        "messages",
+        "Messages sent to the person or about them",
+        ("outbox_messages", "outbox_attachments"),
+    ),
     (
         "audit",
-        "Audit events: what the person did, and what was done to their account",
+        "Audit events: what the person did, and changes to their account and records",
         ("audit_events",),
     ),
     (

@@ -486,7 +486,10 @@ def test_the_summary_page_is_readable_and_escaped(app, world):
     page = export(app, world.ada).read("index.html").decode()
     assert '<h2 id="bookings">Bookings and interest in courses</h2>' in page
     assert "Non-attendance charges" in page and "I was ill that day" in page
-    assert "Messages sent to the person" in page and "Your safeguarding training is due" in page
+    assert (
+        "Messages sent to the person or about them" in page
+        and "Your safeguarding training is due" in page
+    )
     assert "Ada&#39;s conference day" in page
     assert "&lt;script&gt;alert(2)" in page and "&lt;img onerror" in page
     assert "<script" not in page and "<img" not in page and "<link" not in page
