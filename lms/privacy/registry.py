@@ -128,7 +128,13 @@ PERSONAL: dict[str, Personal] = {
         withheld={"figures": "figures for the whole partnership, which name nobody"},
     ),
     # Messages and the audit trail
-    "outbox_messages": Personal(subject=("user_id",), email=("recipient",)),
+    # A message sent to them about someone else (a line manager asked about a colleague's
+    # training) names that person in its text.
+    "outbox_messages": Personal(
+        subject=("user_id",),
+        email=("recipient",),
+        others=("subject", "body_text", "body_html", "last_error"),
+    ),
     "outbox_attachments": Personal(
         via=("message_id",),
         withheld={"content": "the file itself: certificates and calendar entries are listed"},

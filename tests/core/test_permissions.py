@@ -224,6 +224,12 @@ MATRIX = {
     "/reports/annual-pack/snapshots/{snapshot}.pdf": only("pdl_viewer", "admin"),
     "/reports/annual-pack/snapshots/{snapshot}.xlsx": only("pdl_viewer", "admin"),
     # --- (end of annual report pack) ---
+    # --- subject access ---
+    # An admin's page for anyone's copy of their data (the download itself is a POST); the
+    # person's own page.
+    "/admin/users/{user}/data": only("admin"),
+    "/account/data": SIGNED_IN,
+    # --- (end of subject access) ---
 }
 
 
