@@ -144,7 +144,7 @@ PERSONAL: dict[str, Personal] = {
 }
 
 # The audit trail names the person acted on by object type and id, not by a foreign key.
-AUDIT_OBJECT = ("audit_events", "object_type", "user", "object_id")
+AUDIT_OBJECT = ("audit_events", "object_type", "User", "object_id")
 
 # Tables that hold nothing about any one person, and why.
 NOT_PERSONAL: dict[str, str] = {
