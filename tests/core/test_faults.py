@@ -2,7 +2,6 @@
 database's connections dropped between two requests. Both databases (TEST_DATABASE_URL)."""
 
 import uuid
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -153,44 +152,53 @@ def count_outbox(app) -> int:
 # The database's connections dropped between two requests ---------------------------------------
 
 
-@contextmanager
-def app_named(shared_database, tmp_path, name: str, *, pre_ping: bool):
-    """A second app on the same database whose connections carry an application name, so they
-    (and only they: other test runs share the server) can be terminated from outside."""
-    options = dict(shared_database.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
-    connect_args = dict(options.get("connect_args", {}))
-    connect_args["application_name"] = name
-    settings = {
-        **shared_database,
-        "SQLALCHEMY_ENGINE_OPTIONS": {
-            **options,
-            "pool_pre_ping": pre_ping,
-            "connect_args": connect_args,
-        },
-    }
-    other = create_app(app_config(settings, tmp_path))
-    try:
-        yield other
-    finally:
-        with other.app_context():
+class Connections:
+    """A second app on the same database whose connections can be ended from outside, as a
+    database restart ends them: on PostgreSQL by pg_terminate_backend from another connection
+    (only this app's, by its application name: other test runs share the server); on SQLite,
+    which has no server, by closing each of the app's driver connections under the pool."""
+
+    def __init__(self, database, shared_database, tmp_path, *, pre_ping: bool):
+        self.database = database
+        self.name = f"faults-{uuid.uuid4().hex[:8]}"
+        options = dict(shared_database.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+        if database.is_postgresql:
+            options["connect_args"] = {
+                **options.get("connect_args", {}),
+                "application_name": self.name,
+            }
+        settings = {
+            **shared_database,
+            "SQLALCHEMY_ENGINE_OPTIONS": {**options, "pool_pre_ping": pre_ping},
+        }
+        self.app = create_app(app_config(settings, tmp_path))
+        self.opened = []
+        with self.app.app_context():
+            sa.event.listen(db.engine, "connect", lambda raw, _record: self.opened.append(raw))
+
+    def end_all(self) -> int:
+        if not self.database.is_postgresql:
+            for raw in self.opened:
+                raw.close()
+            return len(self.opened)
+        engine = sa.create_engine(self.database.server_url)
+        try:
+            with engine.begin() as connection:
+                return len(
+                    connection.execute(
+                        sa.text(
+                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                            "WHERE application_name = :name"
+                        ),
+                        {"name": self.name},
+                    ).all()
+                )
+        finally:
+            engine.dispose()
+
+    def close(self):
+        with self.app.app_context():
             db.engine.dispose()
-
-
-def terminate(server_url: str, name: str) -> int:
-    engine = sa.create_engine(server_url)
-    try:
-        with engine.begin() as connection:
-            return len(
-                connection.execute(
-                    sa.text(
-                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                        "WHERE application_name = :name"
-                    ),
-                    {"name": name},
-                ).all()
-            )
-    finally:
-        engine.dispose()
 
 
 @pytest.mark.parametrize(
@@ -208,22 +216,19 @@ def terminate(server_url: str, name: str) -> int:
 def test_the_next_request_after_the_database_dropped_every_connection_succeeds(
     app, database, shared_database, tmp_path, make_user, make_agency, login, pre_ping
 ):
-    if not database.is_postgresql:
-        pytest.skip(
-            "SQLite has no server to restart and no connection another process can end: "
-            "run with TEST_DATABASE_URL to test this against PostgreSQL"
-        )
     assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True  # as deployed
     agency = make_agency("Riverside Community Health")
     admin = make_user(roles=(Role.ADMIN,), name="Ada Admin", agency_id=agency)
     make_user("siobhan@example.org", name="Siobhán O'Brien", agency_id=agency)
-    name = f"faults-{uuid.uuid4().hex[:8]}"
-    with app_named(shared_database, tmp_path, name, pre_ping=pre_ping) as other:
-        client = other.test_client()
+    connections = Connections(database, shared_database, tmp_path, pre_ping=pre_ping)
+    try:
+        client = connections.app.test_client()
         login(admin, using=client)
         first = client.get("/admin/users")
         assert first.status_code == 200 and "Siobhán O&#39;Brien" in first.get_data(as_text=True)
-        assert terminate(database.server_url, name) >= 1  # the pooled connection, ended
+        assert connections.end_all() >= 1  # the pooled connection, ended
         response = client.get("/admin/users")
         assert response.status_code == 200
         assert "Siobhán O&#39;Brien" in response.get_data(as_text=True)
+    finally:
+        connections.close()
