@@ -6,11 +6,14 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from lms.accounts.models import Role
 from lms.attendance import services as attendance
 from lms.attendance.models import AttendanceMark, ImportBatch
 from lms.audit.models import AuditEvent
+from lms.bookings import notify
+from lms.bookings.models import Booking
 from lms.certificates import issuing
 from lms.certificates.models import Certificate
 from lms.elearning import completions, importing
@@ -24,6 +27,7 @@ from lms.elearning.models import (
 from lms.extensions import db
 from tests.attendance import test_import as attendance_import
 from tests.attendance.test_import import apply_review, marks, upload
+from tests.bookings.test_jobs import NOW, book, on, recipients, uk
 from tests.conftest import count, post_form
 from tests.elearning import import_fixtures
 from tests.elearning.import_fixtures import csv_bytes
@@ -201,3 +205,27 @@ def test_a_crash_half_way_through_issuing_certificates_issues_none_and_the_next_
     with app.app_context():
         holders = db.session.scalars(sa.select(Certificate.user_id)).all()
     assert sorted(holders) == sorted(person.id for person in people)
+
+
+# Reminders sent by run-jobs ------------------------------------------------------------------
+
+
+def test_a_crash_half_way_through_reminders_keeps_each_one_whole_and_sends_none_twice(
+    app, runner, make_user, make_course_session, monkeypatch
+):
+    """Reminders are committed one at a time with their message: those sent before the crash
+    stay sent, the one being sent is undone whole, and the next run sends only the rest."""
+    with time_machine.travel(NOW, tick=False):
+        session_id = make_course_session(dates=on(uk(2027, 3, 22, 9, 30)), capacity=5)
+        people = [make_user() for _ in range(3)]
+        bookings = [book(app, session_id, person) for person in people]
+        calls = crash_on(monkeypatch, notify, "reminder", 2)
+        result = runner.invoke(args=["run-jobs"])
+        assert isinstance(result.exception, Crash) and len(calls) == 2
+        assert recipients(app, "reminder") == [people[0].email]
+        assert count(app, Booking, Booking.reminder_sent_at.is_not(None)) == 1
+        monkeypatch.undo()
+        assert "reminders sent: 2" in runner.invoke(args=["run-jobs"]).output
+        assert "reminders sent: 0" in runner.invoke(args=["run-jobs"]).output
+    assert sorted(recipients(app, "reminder")) == sorted(person.email for person in people)
+    assert count(app, Booking, Booking.id.in_(bookings), Booking.reminder_sent_at.is_(None)) == 0
