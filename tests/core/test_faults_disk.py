@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pypdf
+import pytest
 import sqlalchemy as sa
 
 from lms.accounts.models import Role
@@ -15,7 +16,12 @@ from lms.certificates import export_batches
 from lms.certificates.models import BatchStatus
 from lms.extensions import db
 from lms.reports.models import ReportSnapshot
-from tests.certificates.test_exports_pages import batches_of, download, staff_certificates
+from tests.certificates.test_exports_pages import (
+    audit_actions,
+    batches_of,
+    download,
+    staff_certificates,
+)
 from tests.conftest import count
 
 staff_certificates = staff_certificates  # a fixture
@@ -47,6 +53,36 @@ class FullDisk:
         if len(data) > 1:
             return self.real(descriptor, memoryview(data)[: len(data) // 2])
         raise OSError(errno.ENOSPC, "No space left on device")
+
+
+class FullZip:
+    """Writing the second file into any ZIP finds the disk full."""
+
+    def __init__(self, monkeypatch):
+        self.monkeypatch = monkeypatch
+        self.real = zipfile.ZipFile.writestr
+        self.redo()
+
+    def writestr(self, archive, info, data, *args, **kwargs):
+        if archive.namelist():
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return self.real(archive, info, data, *args, **kwargs)
+
+    def redo(self):
+        full = self
+
+        def writestr(archive, *args, **kwargs):
+            return full.writestr(archive, *args, **kwargs)
+
+        self.monkeypatch.setattr(zipfile.ZipFile, "writestr", writestr)
+
+    def undo(self):
+        self.monkeypatch.setattr(zipfile.ZipFile, "writestr", self.real)
+
+
+@pytest.fixture
+def full_zip(monkeypatch):
+    return FullZip(monkeypatch)
 
 
 def pack(runner, out: Path, *extra: str):
@@ -103,21 +139,15 @@ def test_a_folder_that_cannot_be_made_is_a_clear_error(app, runner, tmp_path):
 
 
 def test_a_full_disk_building_a_certificate_zip_in_run_jobs_fails_the_batch_on_its_page(
-    app, client, runner, make_agency, make_user, login, staff_certificates, monkeypatch
+    app, client, runner, make_agency, make_user, login, staff_certificates, full_zip
 ):
     app.config["CERTIFICATES_INLINE_ZIP"] = 1
     agency = make_agency()
     staff_certificates(agency, ["Amy Ash", "Ben Ode", "Cal Dee"])
     login(make_user(roles=(Role.COORDINATOR,), agency_id=agency))
+    full_zip.undo()  # asking for the batch writes nothing
     location = download(client, agency).headers["Location"]
-    real = zipfile.ZipFile.writestr
-
-    def writestr(archive, info, data, *args, **kwargs):
-        if archive.namelist():
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return real(archive, info, data, *args, **kwargs)
-
-    monkeypatch.setattr(zipfile.ZipFile, "writestr", writestr)
+    full_zip.redo()
     result = runner.invoke(args=["run-jobs"])
     assert result.exit_code == 0, result.output
     assert "certificate ZIPs built: 0" in result.output and "mail sent" in result.output
@@ -131,7 +161,7 @@ def test_a_full_disk_building_a_certificate_zip_in_run_jobs_fails_the_batch_on_i
     assert "The ZIP could not be written (No space left on device). Ask for it again later." in page
 
     # Asked for again once there is room: built whole.
-    monkeypatch.undo()
+    full_zip.undo()
     download(client, agency)
     assert "certificate ZIPs built: 1" in runner.invoke(args=["run-jobs"]).output
     ready = [b for b in batches_of(app, agency) if b.status is BatchStatus.READY]
@@ -139,3 +169,20 @@ def test_a_full_disk_building_a_certificate_zip_in_run_jobs_fails_the_batch_on_i
     with zipfile.ZipFile(folder / ready[0].file_name) as archive:
         assert len(archive.namelist()) == 3
     assert sorted(path.name for path in folder.iterdir()) == [ready[0].file_name]
+
+
+def test_a_full_disk_building_a_small_zip_on_the_page_is_a_clear_message(
+    app, client, make_agency, make_user, login, staff_certificates, full_zip
+):
+    agency = make_agency()
+    staff_certificates(agency, ["Amy Ash", "Ben Ode"])
+    login(make_user(roles=(Role.COORDINATOR,), agency_id=agency))
+    response = download(client, agency)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "The ZIP could not be written (No space left on device). Try again later" in page
+    assert audit_actions(app, "Agency", agency) == []  # no download was recorded
+    full_zip.undo()
+    response = download(client, agency)
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    assert audit_actions(app, "Agency", agency) == ["certificates.downloaded"]
