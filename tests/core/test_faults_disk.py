@@ -5,15 +5,18 @@ half-written file behind. (`flask backup` is tested with the backups.)"""
 import errno
 import os
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 
 import pypdf
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from lms.accounts.models import Role
 from lms.certificates import export_batches
 from lms.certificates.models import BatchStatus
+from lms.core.models import utcnow
 from lms.extensions import db
 from lms.reports.models import ReportSnapshot
 from tests.certificates.test_exports_pages import (
@@ -23,6 +26,7 @@ from tests.certificates.test_exports_pages import (
     staff_certificates,
 )
 from tests.conftest import count
+from tests.mail.test_outbox import queue, status
 
 staff_certificates = staff_certificates  # a fixture
 INTERNAL = ("annual-pack-2025-26-internal.pdf", "annual-pack-2025-26-internal.xlsx")
@@ -186,3 +190,22 @@ def test_a_full_disk_building_a_small_zip_on_the_page_is_a_clear_message(
     response = download(client, agency)
     assert response.status_code == 200 and response.mimetype == "application/zip"
     assert audit_actions(app, "Agency", agency) == ["certificates.downloaded"]
+
+
+def test_a_full_disk_writing_development_mail_keeps_it_queued_and_leaves_no_part_file(
+    app, runner, tmp_path, monkeypatch
+):
+    message_id = queue(app, "amina@example.org")
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    FullDisk(monkeypatch, outbox)
+    result = runner.invoke(args=["run-jobs"])
+    assert result.exit_code == 0 and "mail failed, queued for retry: 1" in result.output
+    state, attempts, error = status(app, message_id)
+    assert (state.value, attempts) == ("queued", 1) and "No space left on device" in error
+    assert list(outbox.iterdir()) == []
+    monkeypatch.undo()
+    with time_machine.travel(utcnow() + timedelta(minutes=2), tick=False):
+        assert "mail sent: 1" in runner.invoke(args=["run-jobs"]).output
+    (written,) = outbox.iterdir()
+    assert written.name.endswith(".eml") and b"amina@example.org" in written.read_bytes()
