@@ -9,7 +9,8 @@ from pathlib import Path
 
 def write_atomically(path: Path, data: bytes) -> None:
     """Write data to a hidden temporary file beside path, flush it to disk, then rename it
-    over path in one step. On any failure the temporary file is removed and the error raised."""
+    over path in one step. On any failure the temporary file is removed and the error raised.
+    The file is readable and writable by the service's own user only (0600)."""
     descriptor, temporary = tempfile.mkstemp(
         dir=path.parent, prefix=f".{path.name}.", suffix=".part"
     )
