@@ -200,6 +200,10 @@ def inline_zip(agency_id: int, first: date, last: date) -> tuple[IO[bytes], int]
     out = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it once sent)
     try:
         written = write_zip(certificates(ids), out)
+    except OSError as error:  # a full disk, say: the temporary file goes with the close
+        out.close()
+        detail = error.strerror or type(error).__name__
+        raise DomainError(f"The ZIP could not be written ({detail}). Try again later") from None
     except BaseException:
         out.close()
         raise

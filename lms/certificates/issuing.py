@@ -141,18 +141,23 @@ def _add(values: dict, *, now: datetime) -> Certificate | None:
 def issue(subject: Subject, *, now: datetime) -> Certificate | None:
     """The live certificate of a completed booking or completion, issued now if it may be;
     None while it waits for the evaluation, or when the subject is no longer completed."""
+    return _issue(subject, now=now)[0]
+
+
+def _issue(subject: Subject, *, now: datetime) -> tuple[Certificate | None, bool]:
+    """issue(), and whether this call made the certificate (not another run at once)."""
     if not still_completed(subject):
-        return None
+        return None, False
     existing = live_for(subject)
     if existing is not None:
-        return existing
+        return existing, False
     if not events.certificate_may_issue(subject, now=now):
-        return None
+        return None, False
     person = db.session.get(User, subject.user_id)
     certificate = _add(snapshot(subject, person), now=now)
     if certificate is None:
-        return live_for(subject)
-    return certificate
+        return live_for(subject), False
+    return certificate, True
 
 
 # Revoking and replacing --------------------------------------------------------------------
@@ -262,7 +267,7 @@ def issue_due(*, now: datetime, limit: int = SWEEP_LIMIT) -> int:
     issued = 0
     for query, key in ((_bookings_due(now), "booking"), (_completions_due(now), "completion")):
         for subject_row in db.session.scalars(query.limit(limit - issued)).unique():
-            if issue(Subject(**{key: subject_row}), now=now) is not None:
+            if _issue(Subject(**{key: subject_row}), now=now)[1]:
                 issued += 1
         if issued >= limit:
             break

@@ -1,4 +1,5 @@
-"""Database connection settings: SQLite gets foreign keys, WAL and a busy timeout."""
+"""Database connection settings: SQLite gets foreign keys, WAL and a busy timeout, and a
+savepoint that is always inside the request's transaction."""
 
 from flask import Flask
 from sqlalchemy import event
@@ -28,3 +29,13 @@ def configure_sqlite(app: Flask) -> None:
             cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
+
+    @event.listens_for(engine, "savepoint")
+    def _begin_before_savepoint(connection, _name):
+        # Python's sqlite3 begins a transaction only before INSERT, UPDATE or DELETE, never
+        # before SAVEPOINT: a savepoint that is the first write of a request would begin a
+        # transaction of its own, and releasing it would commit at once, so a failure later in
+        # the request could no longer undo it. Begin the request's transaction first.
+        raw = connection.connection.driver_connection
+        if not raw.in_transaction:
+            raw.execute("BEGIN")

@@ -17,6 +17,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import render_template
 
+from lms.core.files import write_atomically
 from lms.core.text import single_line
 from lms.extensions import db
 from lms.mail.headers import checked_recipient, clean_subject, subject_header
@@ -129,7 +130,7 @@ class FileTransport:
 
     def send(self, email: EmailMessage, message: OutboxMessage) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        (self.directory / f"message-{message.id:08d}.eml").write_bytes(email.as_bytes())
+        write_atomically(self.directory / f"message-{message.id:08d}.eml", email.as_bytes())
 
 
 def transport_for(config):

@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 
+from lms.core.files import write_atomically
 from lms.core.models import utcnow
 from lms.core.timefmt import local
 from lms.extensions import db
@@ -77,10 +78,17 @@ def register(app: Flask) -> None:
         if is_new:
             db.session.commit()
         version = "publication" if publication else "internal"
-        out.mkdir(parents=True, exist_ok=True)
         for extension, body in files.items():
             path = out / pack_files.file_name(period.code, version, extension)
-            path.write_bytes(body)
+            try:
+                out.mkdir(parents=True, exist_ok=True)
+                write_atomically(path, body)
+            except OSError as error:
+                raise click.ClickException(
+                    f"{path} could not be written ({error.strerror or error}); nothing is left "
+                    f"half-written. The figures are kept as snapshot {snapshot.id}: free some "
+                    f"space, then run this again with --snapshot {snapshot.id}."
+                ) from None
             click.echo(str(path))
         taken = pack_pdf.taken_text(figures)
         click.echo(f"Snapshot {snapshot.id} of {period.code}, figures taken {taken}")

@@ -385,6 +385,7 @@ def test_self_check_in_only_during_the_session_and_with_a_booking(
 
 def test_self_check_in_is_late_after_the_partnerships_setting(ctx, make_user, make_course_session):
     settings.update({"late_after_minutes": 120}, by=None)
+    db.session.commit()
     session_id = today_session(make_course_session)
     (amina,) = booked(session_id, make_user())
     date = first_date(session_id)
