@@ -295,7 +295,9 @@ def _pg_restore(path: Path, url: URL) -> None:
     try:
         schemas, tables, listing = _archive_tables(path, environment)
     except BackupError as error:
-        raise BackupError(f"{path} is not a readable pg_dump archive ({error})") from error
+        raise BackupError(
+            f"{path} is not a readable pg_dump archive ({error}). Nothing was changed."
+        ) from error
     if len(schemas) != 1 or "alembic_version" not in tables:
         raise BackupError(f"{path} is not a backup of this application. Nothing was changed.")
     (dumped,) = schemas
