@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 
 from lms import create_app
 from lms.accounts.models import Agency, Sector
-from lms.core import backups
+from lms.core import backups, pg_backups
 from lms.demo import seed_demo
 from lms.extensions import db
 from tests.conftest import app_config
@@ -278,9 +278,10 @@ def test_a_backup_failing_half_way_leaves_no_file(source, tmp_path, monkeypatch,
         temporary.write_bytes(b"half a backup")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(
-        backups, "_pg_dump" if database.is_postgresql else "_sqlite_backup", fail_half_way
-    )
+    if database.is_postgresql:
+        monkeypatch.setattr(pg_backups, "dump", fail_half_way)
+    else:
+        monkeypatch.setattr(backups, "_sqlite_backup", fail_half_way)
     result = invoke(source, ["backup", str(tmp_path)])
     refused(result, "The backup failed and nothing was kept", "No space left on device")
     assert list(tmp_path.iterdir()) == []
