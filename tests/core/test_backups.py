@@ -3,7 +3,9 @@ another, empty one has every row of every table; refusals change nothing and lea
 
 import re
 import sqlite3
+import threading
 import uuid
+from datetime import datetime
 
 import flask_migrate
 import pytest
@@ -285,3 +287,63 @@ def test_a_backup_failing_half_way_leaves_no_file(source, tmp_path, monkeypatch,
     result = invoke(source, ["backup", str(tmp_path)])
     refused(result, "The backup failed and nothing was kept", "No space left on device")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_backup_taken_while_the_service_writes_holds_whole_transactions(
+    database, databases, tmp_path_factory
+):
+    """Each write puts in a message and its attachment in one transaction; the copy, taken
+    while they go on, has every message with its attachment: none half written."""
+    app = make_app(database.fresh(), tmp_path_factory)
+    with app.app_context():
+        flask_migrate.upgrade()
+        db.engine.dispose()
+    started, stop, written = threading.Event(), threading.Event(), []
+
+    def write():
+        with app.app_context():
+            while not stop.is_set():
+                with db.engine.begin() as connection:
+                    number = len(written) + 1
+                    connection.execute(
+                        sa.text(
+                            "INSERT INTO outbox_messages (id, recipient, kind, subject, "
+                            "body_text, status, attempts, created_at, next_attempt_at) VALUES "
+                            "(:id, 'a@example.org', 'test', 'S', 'B', 'queued', 0, :at, :at)"
+                        ),
+                        {"id": number, "at": datetime(2026, 1, 1)},
+                    )
+                    connection.execute(
+                        sa.text(
+                            "INSERT INTO outbox_attachments (id, message_id, filename, "
+                            "content_type, content) VALUES (:id, :id, 'a.ics', 'text/calendar', "
+                            ":content)"
+                        ),
+                        {"id": number, "content": b"x" * 10_000},
+                    )
+                written.append(number)
+                started.set()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        assert started.wait(30)
+        before = len(written)
+        folder = tmp_path_factory.mktemp("busy-backups")
+        result = app.test_cli_runner().invoke(args=["backup", str(folder)])
+        during = len(written) - before
+    finally:
+        stop.set()
+        writer.join(30)
+        with app.app_context():
+            db.engine.dispose()
+    assert result.exit_code == 0, result.output
+    assert during > 0  # the copy was taken while writes went on
+
+    target = make_app(databases.empty(), tmp_path_factory)
+    assert invoke(target, ["restore", str(next(folder.iterdir()))]).exit_code == 0
+    rows = every_row(target)
+    messages = [row[0] for row in rows["outbox_messages"]]
+    attachments = [row[1] for row in rows["outbox_attachments"]]
+    assert messages and messages == attachments
+    assert messages == list(range(1, len(messages) + 1))
