@@ -15,6 +15,7 @@ from lms.core.backups import BackupError, refuse_unless_empty
 from lms.extensions import db
 
 # A table in `pg_restore --list`, e.g. "216; 1259 24134 TABLE public agencies postgres".
+SCHEMA_ENTRY = re.compile(r"^\d+; \d+ \d+ (SCHEMA|COMMENT - SCHEMA) ")
 TABLE_ENTRY = re.compile(r"^\d+; \d+ \d+ TABLE (?!DATA )(?P<schema>\S+) (?P<table>\S+) ")
 
 
@@ -106,7 +107,7 @@ def restore(path: Path, url: URL) -> None:
     (dumped,) = schemas
     target = _current_schema()
     refuse_unless_empty(sa.inspect(db.engine).get_table_names(schema=target))
-    restore = [
+    command = [
         _tool("pg_restore"),
         "--no-owner",
         "--no-privileges",
@@ -115,12 +116,13 @@ def restore(path: Path, url: URL) -> None:
         f"--dbname={dsn}",
     ]
     if dumped == target:
-        # The schema exists already: restore everything in it but the schema itself.
-        kept = "\n".join(line for line in listing.splitlines() if " SCHEMA - " not in line)
+        # The schema exists already: restore everything in it but the schema itself and its
+        # comment (public's belongs to its owner, who may not be the service).
+        kept = "\n".join(line for line in listing.splitlines() if not SCHEMA_ENTRY.match(line))
         with tempfile.NamedTemporaryFile("w", suffix=".list") as entries:
             entries.write(kept + "\n")
             entries.flush()
-            _run([*restore, f"--use-list={entries.name}", str(path)], environment)
+            _run([*command, f"--use-list={entries.name}", str(path)], environment)
         return
     with db.engine.connect() as connection:
         taken = connection.scalar(
@@ -131,7 +133,7 @@ def restore(path: Path, url: URL) -> None:
             f"The backup holds schema {dumped}, which this database has already; restore into "
             f"a database without it, or with search_path set to {dumped}. Nothing was changed."
         )
-    _run([*restore, str(path)], environment)
+    _run([*command, str(path)], environment)
     try:
         _move_schema(dumped, target)
     except sa.exc.SQLAlchemyError as error:
