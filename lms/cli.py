@@ -1,4 +1,4 @@
-"""Flask commands: run-jobs (from cron), seed-demo, seed-scale, report."""
+"""Flask commands: run-jobs (from cron), seed-demo, seed-scale, report, backup, restore."""
 
 import click
 from flask import Flask, current_app
@@ -76,6 +76,7 @@ def demo_allowed(app: Flask) -> bool:
 
 def register_commands(app: Flask) -> None:
     from lms.certificates import cli as certificates
+    from lms.core import backups
     from lms.elearning import cli as elearning
     from lms.reports import cli as reports
     from lms.reports import pack_cli
@@ -84,6 +85,7 @@ def register_commands(app: Flask) -> None:
     pack_cli.register(app)
     elearning.register(app)
     certificates.register(app)
+    backups.register(app)
 
     @app.cli.command("run-jobs")
     def run_jobs_command():
