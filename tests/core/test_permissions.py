@@ -224,6 +224,9 @@ MATRIX = {
     "/reports/annual-pack/snapshots/{snapshot}.pdf": only("pdl_viewer", "admin"),
     "/reports/annual-pack/snapshots/{snapshot}.xlsx": only("pdl_viewer", "admin"),
     # --- (end of annual report pack) ---
+    # --- erasure ---
+    "/admin/users/{user}/erase": only("admin"),
+    # --- (end of erasure) ---
 }
 
 
