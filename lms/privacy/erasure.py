@@ -80,6 +80,7 @@ def erase_person(user_id: int, *, by: "User | None", now: datetime, reason: str)
         raise ErasureError("You cannot erase your own account", field="reason")
     name, email = user.name, user.email.lower()
     db.session.flush()
+    names, emails = _former_details(user)
     _certificates(user, now)
     _job_titles(user)
     _free_text(user, email, by=by, now=now)
@@ -111,12 +112,42 @@ def erase_person(user_id: int, *, by: "User | None", now: datetime, reason: str)
     db.session.flush()
     erasure_scrub.scrub(
         [
-            erasure_scrub.Needle(email, placeholder_email(user.id), is_email=True),
-            erasure_scrub.Needle(name, placeholder_name(user.id), is_email=False),
+            erasure_scrub.Needle(each, placeholder_email(user.id), is_email=True)
+            for each in sorted({email} | emails, key=len, reverse=True)
+        ]
+        + [
+            erasure_scrub.Needle(each, placeholder_name(user.id), is_email=False)
+            for each in sorted({name} | names, key=len, reverse=True)
         ]
     )
     db.session.expire_all()
     return True
+
+
+def _former_details(user: User) -> tuple[set[str], set[str]]:
+    """The names and addresses the person had before, as the audit trail of their account and
+    their email-change links record them."""
+    names, emails = set(), set()
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(
+            AuditEvent.object_type == "User", AuditEvent.object_id == user.id
+        )
+    )
+    for event in events:
+        for change in (event.before, event.after):
+            if isinstance(change, dict):
+                if isinstance(change.get("name"), str) and change["name"].strip():
+                    names.add(change["name"])
+                if isinstance(change.get("email"), str) and "@" in change["email"]:
+                    emails.add(change["email"].lower())
+    emails.update(
+        each.lower()
+        for each in db.session.scalars(
+            sa.select(EmailToken.email).where(EmailToken.user_id == user.id)
+        )
+        if each and "@" in each
+    )
+    return names, emails
 
 
 def _certificates(user: User, now: datetime) -> None:
@@ -231,4 +262,3 @@ def _messages(user: User, email: str) -> None:
             sa.delete(OutboxAttachment).where(OutboxAttachment.message_id.in_(found))
         )
         db.session.execute(sa.delete(OutboxMessage).where(OutboxMessage.id.in_(found)))
-
