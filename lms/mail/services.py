@@ -44,7 +44,9 @@ def queue_message(
     attachments: Iterable[Attachment] = (),
 ) -> OutboxMessage:
     """Render templates/mail/<kind>.txt and store the message in the outbox. A message to an
-    erased person is built but never stored, so it is never sent."""
+    erased person is never stored (nor rendered), so it is never sent."""
+    if _to_erased(recipient, user):
+        return OutboxMessage(recipient=single_line(recipient), kind=kind, subject="", body_text="")
     message = OutboxMessage(
         recipient=single_line(recipient),
         user_id=user.id if user is not None else None,
@@ -58,8 +60,6 @@ def queue_message(
                 filename=item.filename, content_type=item.content_type, content=item.content
             )
         )
-    if _to_erased(recipient, user):
-        return message
     db.session.add(message)
     db.session.flush()
     return message

@@ -3,7 +3,8 @@ every text, JSON and binary column of every table, wherever they may have been c
 message to a colleague, an audit event's recorded change, an uploaded file, a problem row).
 
 Each table is read once, with a filter the database runs (lower-cased LIKE of the name and
-address, also as HTML and JSON would write them); the rows it finds are changed in Python, which
+address, also as the templates' HTML and JSON would write them: a name written with named HTML
+entities, "Zo&euml;", is not found); the rows it finds are changed in Python, which
 matches whole words only ("Person P1" is not found in "Person P10") and any letter case. Binary
 columns are read in full and matched as UTF-8 and Windows-1252 bytes.
 
@@ -17,6 +18,7 @@ import json
 import re
 from dataclasses import dataclass
 
+import markupsafe
 import sqlalchemy as sa
 
 from lms.extensions import db
@@ -35,7 +37,12 @@ class Needle:
     is_email: bool
 
     def variants(self) -> list[str]:
-        found = [self.text, html.escape(self.text), json.dumps(self.text)[1:-1]]
+        found = [
+            self.text,
+            html.escape(self.text),
+            str(markupsafe.escape(self.text)),  # as the templates write it
+            json.dumps(self.text)[1:-1],
+        ]
         return list(dict.fromkeys(found))
 
     def pattern(self) -> re.Pattern:

@@ -1,6 +1,7 @@
 """What the erasure tests compare: every report's figures, the pack and everyone's compliance;
 a search of every text, JSON and binary column; a dump of every table."""
 
+import contextlib
 import html
 import json
 import re
@@ -95,10 +96,8 @@ def _readings(value, kind: str) -> list[str]:
     else:
         text = value
     readings = [text, html.unescape(text)]
-    try:
+    with contextlib.suppress(ValueError):
         readings.append(json.dumps(json.loads(text), ensure_ascii=False))
-    except ValueError:
-        pass
     return readings
 
 

@@ -3,19 +3,46 @@ builds on; tests/reports/impact_history.py): every figure the same afterwards, t
 address nowhere, certificates revoked, sign-in refused, the audit trail kept under the
 pseudonym, and a second erasure changes nothing. On both databases."""
 
-from datetime import UTC, datetime
+import secrets
+from datetime import UTC, date, datetime, timedelta
 
+import markupsafe
+import sqlalchemy as sa
+
+from lms.accounts.auth import authenticate, send_requested_resets
 from lms.accounts.models import (
+    AgencyRequest,
+    PasswordResetRequest,
+    PasswordResetToken,
     Role,
+    Sector,
+    SignInAttempt,
     User,
 )
+from lms.attendance.models import ImportBatch
+from lms.audit import services as audit
+from lms.audit.models import AuditEvent
+from lms.bookings.models import Booking
+from lms.catalogue.models import Provider
+from lms.certificates.models import Certificate
+from lms.elearning.models import (
+    CompletionSource,
+    ElearningImport,
+    ImportProblem,
+    TrainingDeclaration,
+    UnmatchedCompletion,
+)
 from lms.extensions import db
+from lms.feedback.models import Answer, Response
+from lms.mail.models import OutboxAttachment, OutboxMessage
+from lms.mail.services import queue_message
 from lms.privacy.erasure import erase_person, kept_title
-from lms.privacy.erasure_map import ERASURE
+from lms.privacy.erasure_map import ERASURE, placeholder_email, placeholder_name
 from lms.privacy.registry import PERSONAL
 from lms.reports import periods
 from tests.annual.conftest import NOW, annual_year  # noqa: F401
-from tests.privacy.erasure_helpers import figures
+from tests.conftest import post_form
+from tests.privacy.erasure_helpers import dump, figures, found_anywhere
 from tests.reports.conftest import history  # noqa: F401
 from tests.reports.impact_history import impact_history  # noqa: F401
 
@@ -49,7 +76,10 @@ def test_a_job_title_keeps_only_the_requirement_words_it_contained():
 
 
 def test_every_figure_is_the_same_after_three_counted_people_are_erased(
-    app, annual_year, make_user, make_requirement
+    app,
+    annual_year,  # noqa: F811
+    make_user,
+    make_requirement,
 ):
     people = annual_year.history.people
     council = annual_year.history.agencies["council"]
@@ -78,3 +108,301 @@ def test_every_figure_is_the_same_after_three_counted_people_are_erased(
         assert p2.job_title == "visitor"
         assert {m.job_title for m in p2.memberships} == {"visitor"}
         assert db.session.get(User, people["P1"].id).job_title == ""
+
+
+NEW_NAME = "Zoë O'Brien"
+
+
+def _copies(app, history, admin_id, provider_id) -> None:  # noqa: F811
+    """Their name and address copied where they may end up: messages to them and about them, the
+    audit trail, uploads, problems, requests, sign-in records, a colleague's line manager, a
+    declaration; P7 was renamed "Zoë O'Brien" by an admin (the audit trail has the old name)."""
+    people, courses = history.people, history.courses
+    with app.app_context():
+        admin = db.session.get(User, admin_id)
+        p2 = db.session.get(User, people["P2"].id)
+        p7 = db.session.get(User, people["P7"].id)
+        old = {"name": p7.name, "email": p7.email}
+        p7.name = NEW_NAME
+        audit.record("user.updated", p7, actor=admin, before=old, after={"name": NEW_NAME})
+        db.session.get(User, people["P10"].id).line_manager_email = p2.email.upper().lower()
+        db.session.get(Provider, provider_id).contact_email = p7.email
+        colleague = db.session.get(User, history.coordinators["council"].id)
+        db.session.add_all(
+            [
+                OutboxMessage(
+                    recipient=colleague.email,
+                    user_id=colleague.id,
+                    kind="notice",
+                    subject=f"{p2.name} booked a place",
+                    body_text=f"{p2.name} ({p2.email.upper()}) booked; {NEW_NAME} waits.",
+                    body_html=str(markupsafe.escape(f"<p>{NEW_NAME} and {p2.name}</p>")),
+                ),
+                OutboxMessage(
+                    recipient=p2.email,
+                    user_id=p2.id,
+                    kind="notice",
+                    subject="Your place",
+                    body_text=f"Dear {p2.name}",
+                    attachments=[
+                        OutboxAttachment(
+                            filename="place.ics",
+                            content_type="text/calendar",
+                            content=f"ATTENDEE;CN={p2.name}:mailto:{p2.email}".encode(),
+                        )
+                    ],
+                ),
+                AgencyRequest(
+                    agency_name="Riverside Youth Club",
+                    sector=Sector.VOLUNTARY_COMMUNITY,
+                    requester_name=p2.name,
+                    email=p2.email,
+                    details=f"I am {p2.name}",
+                ),
+                SignInAttempt(email=p2.email, attempted_at=NOW, succeeded=False),
+                PasswordResetRequest(email=p7.email, requested_at=NOW),
+                UnmatchedCompletion(
+                    email=p2.email.upper(),
+                    name=p2.name,
+                    agency_text="Council",
+                    course_id=courses["neglect"],
+                    completed_on=date(2025, 6, 1),
+                    source=CompletionSource.IMPORT,
+                ),
+                ImportBatch(
+                    kind="teams",
+                    file_name="register.csv",
+                    sha256="0" * 64,
+                    proposal={"rows": [{"name": NEW_NAME, "email": p2.email}]},
+                    errors=[f"No account for {p7.email}"],
+                ),
+                TrainingDeclaration(
+                    user_id=p2.id,
+                    agency_id=p2.agency_id,
+                    title=f"Course of {p2.name}",
+                    provider_name="Riverside Training Ltd",
+                    completed_on=date(2025, 7, 1),
+                    hours=3,
+                    evidence=f"%PDF-1.4 certificate for {p2.name}".encode(),
+                    evidence_type="application/pdf",
+                    evidence_name="certificate.pdf",
+                ),
+            ]
+        )
+        for applied in (None, NOW):
+            upload = ElearningImport(
+                provider_id=provider_id,
+                file_name="completions.csv",
+                sha256=secrets.token_hex(32),
+                content=f"email,name\n{p2.email.upper()},{NEW_NAME}\n".encode("cp1252"),
+                imported_at=applied,
+            )
+            db.session.add(upload)
+            db.session.flush()
+            db.session.add(
+                ImportProblem(import_id=upload.id, row_number=2, value=p7.email, reason="?")
+            )
+        booking = db.session.scalar(sa.select(Booking).where(Booking.user_id == p2.id))
+        audit.record(
+            "booking.noted",
+            booking,
+            actor=p2,
+            before={"who": [p2.name, p7.email]},
+            reason=f"Asked by {NEW_NAME}",
+        )
+        db.session.commit()
+
+
+def test_afterwards_the_name_and_address_appear_nowhere_and_a_second_erasure_changes_nothing(
+    app,
+    annual_year,  # noqa: F811
+    make_user,
+    make_provider,
+    client,
+):
+    history = annual_year.history  # noqa: F811
+    people = history.people
+    admin = _admin(app, make_user, history.agencies["council"])
+    _copies(app, history, admin.id, make_provider())
+    erased = {key: people[key] for key in ("P1", "P2", "P7")}
+    names = [person.name for person in erased.values()] + [NEW_NAME]
+    emails = [person.email for person in erased.values()]
+    with app.app_context():
+        events = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
+        answers = db.session.scalar(sa.select(sa.func.count()).select_from(Answer))
+    assert found_anywhere(app, names=names, emails=emails) != []  # the search finds them
+
+    assert _erase(app, [p.id for p in erased.values()], admin.id, f"{NEW_NAME} asked") == [True] * 3
+
+    assert found_anywhere(app, names=names, emails=emails) == []
+    with app.app_context():
+        for person in erased.values():
+            user = db.session.get(User, person.id)
+            assert (user.name, user.email) == (
+                placeholder_name(user.id),
+                placeholder_email(user.id),
+            )
+            assert (
+                user.erased_at == ERASED_AT and user.is_active and user.line_manager_email is None
+            )
+        # Certificates revoked; the audit trail kept, what P2 did shown under the pseudonym.
+        p1_certificates = db.session.scalars(
+            sa.select(Certificate).where(Certificate.user_id == people["P1"].id)
+        ).all()
+        assert p1_certificates and all(c.revoked_at == ERASED_AT for c in p1_certificates)
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == events + 3
+        acted = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "booking.noted"))
+        assert acted.actor_id == people["P2"].id
+        assert acted.actor_label == placeholder_name(people["P2"].id)
+        assert acted.reason == f"Asked by {placeholder_name(people['P7'].id)}"
+        erasures = db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "person.erased")
+        ).all()
+        assert {e.object_id for e in erasures} == {p.id for p in erased.values()}
+        # Free text detached, answers kept; messages to them gone; P2's declaration kept blank.
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Answer)) == answers
+        p1_answers = db.session.scalars(
+            sa.select(Answer).join(Response).where(Response.user_id == people["P1"].id)
+        ).all()
+        assert all(a.text is None for a in p1_answers)
+        assert any(a.redacted_at == ERASED_AT for a in p1_answers)
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.user_id == people["P2"].id)
+            )
+            == 0
+        )
+        declaration = db.session.scalar(sa.select(TrainingDeclaration))
+        assert (declaration.title, declaration.evidence) == (
+            "Training outside the partnership",
+            b"",
+        )
+        applied = db.session.scalar(
+            sa.select(ElearningImport).where(ElearningImport.imported_at.is_not(None))
+        )
+        assert applied.content is None
+        # No mail is ever queued to them.
+        p2 = db.session.get(User, people["P2"].id)
+        queue_message(
+            recipient=p2.email, user=p2, kind="account_exists", subject="x", context={"user": p2}
+        )
+        db.session.commit()
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.recipient == p2.email)
+            )
+            == 0
+        )
+        # Sign-in refused, as for an unknown address, by the old address or the placeholder's.
+        for address in (erased["P2"].email, p2.email):
+            assert (
+                authenticate(
+                    address,
+                    erased["P2"].password,
+                    now=NOW,
+                    max_failures=10,
+                    window=timedelta(minutes=5),
+                )
+                is None
+            )
+
+    tables = dump(app)
+    assert _erase(app, [p.id for p in erased.values()], admin.id) == [False] * 3
+    assert dump(app) == tables
+
+
+def test_an_erased_person_cannot_sign_in_or_ask_for_a_new_password(app, client, make_user, caplog):
+    person = make_user(name="Sam Signin")
+    _erase(app, [person.id])
+    caplog.set_level("INFO", logger="lms")
+    with app.app_context():
+        placeholder = placeholder_email(person.id)
+        for address in (person.email, placeholder):
+            assert (
+                authenticate(
+                    address, person.password, now=NOW, max_failures=10, window=timedelta(minutes=5)
+                )
+                is None
+            )
+        assert [
+            r.getMessage().split(" from ")[0] for r in caplog.records if "sign-in" in r.getMessage()
+        ] == ["sign-in failed: unknown email"] * 2
+        db.session.add(PasswordResetRequest(email=placeholder, requested_at=NOW))
+        db.session.commit()
+        sent = send_requested_resets(now=NOW, valid_for=timedelta(hours=1), link_for=str)
+        db.session.commit()
+        assert sent == 0
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(PasswordResetToken)) == 0
+    response = post_form(client, "/sign-in", {"email": person.email, "password": person.password})
+    unknown = post_form(client, "/sign-in", {"email": "nobody@example.org", "password": "x" * 12})
+    assert response.status_code == unknown.status_code == 200
+
+
+def _page(client, user_id):
+    return f"/admin/users/{user_id}/erase"
+
+
+def test_the_page_erases_only_after_the_address_is_typed_and_a_reason_given(
+    app, client, make_user, login
+):
+    admin = make_user(name="Admin A", roles=(Role.ADMIN,))
+    person = make_user(name="Robin Tester", email="robin@example.org")
+    login(admin)
+    page = client.get(_page(client, person.id))
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Robin Tester" in text and "robin@example.org" in text and "cannot be undone" in text
+    for data in (
+        {"confirm_email": "robin@example.org", "reason": ""},
+        {"confirm_email": "someone@example.org", "reason": "Asked"},
+        {"confirm_email": "", "reason": "Asked"},
+    ):
+        refused = post_form(client, _page(client, person.id), data)
+        assert refused.status_code == 200
+        assert "govuk-error-summary" in refused.get_data(as_text=True)
+        with app.app_context():
+            user = db.session.get(User, person.id)
+            assert (user.name, user.erased_at) == ("Robin Tester", None)
+
+    done = post_form(
+        client, _page(client, person.id), {"confirm_email": "ROBIN@example.org ", "reason": "Asked"}
+    )
+    assert done.status_code == 302
+    assert done.headers["Location"].endswith(f"/admin/users/{person.id}")
+    shown = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert f"Erased person {person.id}" in shown and "govuk-notification-banner--success" in shown
+    assert 'id="erased-note"' in shown
+    with app.app_context():
+        assert db.session.get(User, person.id).erased_at is not None
+    tables = dump(app)
+    again = client.get(_page(client, person.id))
+    assert "was erased on" in again.get_data(as_text=True)
+    post_again = post_form(
+        client,
+        _page(client, person.id),
+        {"confirm_email": placeholder_email(person.id), "reason": "Again"},
+        token_from=f"/admin/users/{admin.id}",
+    )
+    assert post_again.status_code == 302
+    assert "erased already" in client.get(post_again.headers["Location"]).get_data(as_text=True)
+    assert dump(app) == tables
+
+
+def test_only_an_administrator_erases(app, client, make_user, login):
+    coordinator = make_user(roles=(Role.COORDINATOR,))
+    person = make_user(agency_id=coordinator.agency_id)
+    login(coordinator)
+    assert client.get(_page(client, person.id)).status_code == 403
+    refused = post_form(
+        client,
+        _page(client, person.id),
+        {"confirm_email": person.email, "reason": "Asked"},
+        token_from="/account",
+    )
+    assert refused.status_code == 403
+    with app.app_context():
+        assert db.session.get(User, person.id).erased_at is None
