@@ -5,8 +5,10 @@ pseudonym, and a second erasure changes nothing. On both databases."""
 
 import secrets
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import markupsafe
+import pytest
 import sqlalchemy as sa
 
 from lms.accounts.auth import authenticate, send_requested_resets
@@ -25,6 +27,8 @@ from lms.audit.models import AuditEvent
 from lms.bookings.models import Booking
 from lms.catalogue.models import Provider
 from lms.certificates.models import Certificate
+from lms.compliance import status
+from lms.core.models import utcnow
 from lms.elearning.models import (
     CompletionSource,
     ElearningImport,
@@ -41,6 +45,8 @@ from lms.privacy.erasure_map import ERASURE, placeholder_email, placeholder_name
 from lms.privacy.registry import PERSONAL
 from lms.reports import periods
 from tests.annual.conftest import NOW, annual_year  # noqa: F401
+from tests.certificates import record_history
+from tests.certificates.record_history import PERSON
 from tests.conftest import post_form
 from tests.privacy.erasure_helpers import dump, figures, found_anywhere
 from tests.reports.conftest import history  # noqa: F401
@@ -406,3 +412,90 @@ def test_only_an_administrator_erases(app, client, make_user, login):
     assert refused.status_code == 403
     with app.app_context():
         assert db.session.get(User, person.id).erased_at is None
+
+
+def test_the_impact_figures_are_the_same_after_people_who_answered_are_erased(
+    app,
+    impact_history,  # noqa: F811
+):
+    agency = impact_history.agencies["A"]
+    # The annual year's test recounts every report; here the impact report (with every option),
+    # the e-learning reports and the pack.
+    chosen = {"impact", "elearning-by-agency", "elearning-by-module"}
+    before = figures(app, now=NOW, year=YEAR, agency_id=agency, reports=chosen)
+    # u1: two courses, answers before, after, at follow-up and from the manager; u12: e-learning
+    # evaluated; u8: a comment kept and a comment removed.
+    people = impact_history.people
+    erased = [people[key].id for key in ("u1", "u12", "u8")]
+    assert _erase(app, erased, impact_history.admin.id) == [True, True, True]
+    after = figures(app, now=NOW, year=YEAR, agency_id=agency, reports=chosen)
+    assert [key for key in before if before[key] != after[key]] == []
+    with app.app_context():
+        texts = db.session.scalars(
+            sa.select(Answer.text).join(Response).where(Response.user_id.in_(erased))
+        ).all()
+        assert texts and set(texts) == {None}
+
+
+@pytest.fixture
+def record(
+    app,
+    make_agency,
+    make_user,
+    make_course,
+    make_module,
+    make_course_session,
+    make_completed_booking,
+    make_completion,
+    make_certificate,
+):
+    return record_history.build(
+        app,
+        make_agency=make_agency,
+        make_user=make_user,
+        make_course=make_course,
+        make_module=make_module,
+        make_course_session=make_course_session,
+        make_completed_booking=make_completed_booking,
+        make_completion=make_completion,
+        make_certificate=make_certificate,
+    )
+
+
+def test_a_training_record_with_declarations_and_a_certificate_counts_the_same_once_erased(
+    app, client, record, make_requirement
+):
+    """tests/certificates/record_history.py: "Zoë 李 O'Brien", a certificate, courses,
+    e-learning, outside training verified (its hours count), pending and rejected declarations."""
+    make_requirement(
+        "Hours", satisfied_by="hours", hours=10, within_years=5, outside_training_counts=True
+    )
+    make_requirement("Level 3", satisfied_by="level", level=3, renew_months=36)
+    today = utcnow().date()
+
+    def counted():
+        with app.app_context():
+            mine = status.for_person(
+                db.session.get(User, record.person.id), today=today, due_months=3
+            )
+            return [
+                (s.rule.name, s.state.value, s.valid_until, s.hours_done, len(s.evidence))
+                for s in mine
+            ]
+
+    chosen = {"certificates-by-agency", "compliance-by-agency", "elearning-by-agency"}
+    before = (counted(), figures(app, now=NOW, year=YEAR, agency_id=record.agency, reports=chosen))
+    with app.app_context():
+        code = db.session.scalar(sa.select(Certificate.code))
+    assert _erase(app, [record.person.id]) == [True]
+    after = (counted(), figures(app, now=NOW, year=YEAR, agency_id=record.agency, reports=chosen))
+    assert after == before
+    # 6 + 3 + 1.5 + 2 hours of courses and modules, and 2.5 of verified outside training.
+    assert [row[3] for row in before[0]] == [Decimal("15.0"), None]
+    assert found_anywhere(app, names=[PERSON], emails=[record.person.email]) == []
+    with app.app_context():
+        titles = db.session.scalars(sa.select(TrainingDeclaration.title)).all()
+        assert set(titles) <= {"", "Training outside the partnership"}
+    shown = client.get(f"/verify/{code}").get_data(as_text=True)
+    assert "This certificate has been revoked" in shown
+    assert f"Erased person {record.person.id}" in shown
