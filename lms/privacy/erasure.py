@@ -118,10 +118,21 @@ def erase_person(user_id: int, *, by: "User | None", now: datetime, reason: str)
         + [
             erasure_scrub.Needle(each, placeholder_name(user.id), is_email=False)
             for each in sorted({name} | names, key=len, reverse=True)
-        ]
+        ],
+        namesakes=_namesakes(user, {name} | names),
     )
     db.session.expire_all()
     return True
+
+
+def _namesakes(user: User, names: set[str]) -> frozenset[int]:
+    """Everyone else who has (in any letter case) one of the person's names."""
+    lowered = [each.lower() for each in names]
+    return frozenset(
+        db.session.scalars(
+            sa.select(User.id).where(sa.func.lower(User.name).in_(lowered), User.id != user.id)
+        )
+    )
 
 
 def _former_details(user: User) -> tuple[set[str], set[str]]:

@@ -10,8 +10,12 @@ columns are read in full and matched as UTF-8 and Windows-1252 bytes.
 
 A namesake keeps their own name: `users.name` and `certificates.person_name` are the names of
 the people the rows belong to, so the name is not replaced there (the erased person's own row
-and certificates are renamed by the service). Letter case beyond ASCII is matched in Python but
-not by SQLite's filter: "ZOË" in capitals is found on PostgreSQL only."""
+and certificates are renamed by the service); and in a row that belongs to or was made by
+another person of the same name (a message to them, an event they made or that is about their
+account), only the address is replaced, as the name there is theirs.
+
+Letter case beyond ASCII is matched in Python but not by SQLite's filter: "ZOË" in capitals is
+found on PostgreSQL only."""
 
 import html
 import json
@@ -22,6 +26,7 @@ import markupsafe
 import sqlalchemy as sa
 
 from lms.extensions import db
+from lms.privacy.registry import AUDIT_OBJECT, PERSONAL
 
 NAME_KEPT = {("users", "name"), ("certificates", "person_name")}
 SECRETS = {"password_hash", "session_token", "token_hash", "secret_hash"}
@@ -120,9 +125,34 @@ def _text_condition(table: sa.Table, columns: list[sa.Column], needles: list[Nee
     return sa.or_(*conditions)
 
 
-def scrub(needles: list[Needle]) -> int:
-    """Replace the needles in every text, JSON and binary column of every table. Returns how
-    many rows changed."""
+def _owners(table: sa.Table) -> list[sa.Column]:
+    """The columns naming the person a row belongs to or was made by (`registry.PERSONAL`)."""
+    entry = PERSONAL.get(table.name)
+    if entry is None:
+        return []
+    names = set(entry.subject + entry.actor)
+    if table.name == AUDIT_OBJECT[0]:
+        names |= {AUDIT_OBJECT[1], AUDIT_OBJECT[3]}
+    return [c for c in table.columns if c.name in names]
+
+
+def _namesake_row(table: sa.Table, row, namesakes: frozenset[int]) -> bool:
+    """Whether the row belongs to, or was made by, someone else with the same name."""
+    if not namesakes:
+        return False
+    for column in _owners(table):
+        if column.name == AUDIT_OBJECT[3]:
+            if row[AUDIT_OBJECT[1]] == AUDIT_OBJECT[2].title() and row[column.name] in namesakes:
+                return True
+        elif column.name != AUDIT_OBJECT[1] and row[column.name] in namesakes:
+            return True
+    return False
+
+
+def scrub(needles: list[Needle], *, namesakes: frozenset[int] = frozenset()) -> int:
+    """Replace the needles in every text, JSON and binary column of every table; in a row that
+    belongs to or was made by a namesake (other people with the same name), only the addresses.
+    Returns how many rows changed."""
     changed = 0
     for table in db.metadata.sorted_tables:
         columns = [c for c in table.columns if _kind(c) is not None]
@@ -131,34 +161,41 @@ def scrub(needles: list[Needle]) -> int:
             continue
         texts = [c for c in columns if _kind(c) != "binary"]
         binaries = [c for c in columns if _kind(c) == "binary"]
+        extra = [c for c in _owners(table) if c not in keys and c not in texts]
         if texts:
-            query = sa.select(*keys, *texts).where(_text_condition(table, texts, needles))
-            changed += _rewrite(table, keys, texts, query, needles)
+            query = sa.select(*keys, *extra, *texts).where(_text_condition(table, texts, needles))
+            changed += _rewrite(table, keys, texts, query, needles, namesakes)
         for column in binaries:
-            query = sa.select(*keys, column).where(column.is_not(None))
-            changed += _rewrite(table, keys, [column], query, needles)
+            query = sa.select(*keys, *extra, column).where(column.is_not(None))
+            changed += _rewrite(table, keys, [column], query, needles, namesakes)
     return changed
 
 
-def _rewrite(table, keys, columns, query, needles) -> int:
+def _rewrite(table, keys, columns, query, needles, namesakes) -> int:
+    emails = [n for n in needles if n.is_email]
     compiled = {
-        column.name: [(n, n.pattern()) for n in _needles_for(table.name, column.name, needles)]
+        (column.name, only_emails): [
+            (n, n.pattern()) for n in _needles_for(table.name, column.name, chosen)
+        ]
         for column in columns
+        for only_emails, chosen in ((False, needles), (True, emails))
     }
     updates = []
     for row in db.session.execute(query.execution_options(yield_per=200)).mappings():
+        only_emails = _namesake_row(table, row, namesakes)
         values = {}
         for column in columns:
             value = row[column.name]
             if value is None:
                 continue
             kind = _kind(column)
+            found = compiled[(column.name, only_emails)]
             if kind == "binary":
-                new = _replace_bytes(bytes(value), [n for n, _ in compiled[column.name]])
+                new = _replace_bytes(bytes(value), [n for n, _ in found])
             elif kind == "json":
-                new = _replace_json(value, compiled[column.name])
+                new = _replace_json(value, found)
             else:
-                new = _replace_text(value, compiled[column.name])
+                new = _replace_text(value, found)
             if new != value:
                 values[column.name] = new
         if values:

@@ -16,6 +16,7 @@ from lms.accounts.models import (
     Role,
     User,
 )
+from lms.audit import services as audit
 from lms.audit.models import AuditEvent
 from lms.certificates.models import Certificate
 from lms.compliance import status
@@ -386,3 +387,34 @@ def test_a_training_record_with_declarations_and_a_certificate_counts_the_same_o
     shown = client.get(f"/verify/{code}").get_data(as_text=True)
     assert "This certificate has been revoked" in shown
     assert f"Erased person {record.person.id}" in shown
+
+
+def test_a_namesake_keeps_their_name_in_what_is_theirs(app, make_user):
+    erased, namesake = make_user(name="Alex Morgan"), make_user(name="alex morgan")
+    with app.app_context():
+        other = db.session.get(User, namesake.id)
+        db.session.add_all(
+            [
+                OutboxMessage(
+                    recipient=who.email,
+                    user_id=who.id,
+                    kind="notice",
+                    subject="Your place",
+                    body_text=f"Dear Alex Morgan, copy to {erased.email}",
+                )
+                for who in (erased, namesake)
+            ]
+        )
+        audit.record("user.updated", other, actor=other, after={"name": "alex morgan"})
+        db.session.commit()
+    _erase(app, [erased.id])
+    with app.app_context():
+        message = db.session.scalar(sa.select(OutboxMessage))
+        assert message.user_id == namesake.id
+        assert message.body_text == f"Dear Alex Morgan, copy to {placeholder_email(erased.id)}"
+        event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.actor_id == namesake.id))
+        assert (event.actor_label, event.after) == (
+            f"alex morgan (user {namesake.id})",
+            {"name": "alex morgan"},
+        )
+        assert db.session.get(User, namesake.id).name == "alex morgan"
