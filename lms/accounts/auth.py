@@ -83,6 +83,8 @@ def authenticate(
             "Too many attempts to sign in to this account. Wait 5 minutes and try again"
         )
     user = find_user_by_email(email)
+    if user is not None and user.erased_at is not None:
+        user = None  # an erased account is refused as an unknown address is
     if user is None:
         verify_password(_dummy_hash(), password)
         valid = False
@@ -160,7 +162,7 @@ def send_requested_resets(*, now: datetime, valid_for: timedelta, link_for) -> i
         if claimed.rowcount != 1 or request.email in sent:
             continue
         user = find_user_by_email(request.email)
-        if user is None or not user.is_active:
+        if user is None or not user.is_active or user.erased_at is not None:
             continue
         _send_password_link(
             user,
@@ -241,7 +243,7 @@ def find_reset_token(token: str, *, now: datetime) -> PasswordResetToken:
         raise InvalidResetLink(
             "This password reset link has already been used or is not valid. Ask for a new one"
         )
-    if row.expires_at <= now or not row.user.is_active:
+    if row.expires_at <= now or not row.user.is_active or row.user.erased_at is not None:
         raise InvalidResetLink("This password reset link has expired. Ask for a new one")
     return row
 

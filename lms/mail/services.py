@@ -22,6 +22,7 @@ from lms.core.text import single_line
 from lms.extensions import db
 from lms.mail.headers import checked_recipient, clean_subject, subject_header
 from lms.mail.models import MessageStatus, OutboxAttachment, OutboxMessage
+from lms.privacy.erasure_map import PLACEHOLDER_DOMAIN
 
 CLAIM_FOR = timedelta(minutes=5)
 log = logging.getLogger("lms.mail")
@@ -43,7 +44,10 @@ def queue_message(
     user=None,
     attachments: Iterable[Attachment] = (),
 ) -> OutboxMessage:
-    """Render templates/mail/<kind>.txt and store the message in the outbox."""
+    """Render templates/mail/<kind>.txt and store the message in the outbox. A message to an
+    erased person is never stored (nor rendered), so it is never sent."""
+    if _to_erased(recipient, user):
+        return OutboxMessage(recipient=single_line(recipient), kind=kind, subject="", body_text="")
     message = OutboxMessage(
         recipient=single_line(recipient),
         user_id=user.id if user is not None else None,
@@ -60,6 +64,12 @@ def queue_message(
     db.session.add(message)
     db.session.flush()
     return message
+
+
+def _to_erased(recipient: str, user) -> bool:
+    if user is not None and getattr(user, "erased_at", None) is not None:
+        return True
+    return (recipient or "").strip().lower().endswith("@" + PLACEHOLDER_DOMAIN)
 
 
 def build_email(message: OutboxMessage, *, sender: str) -> EmailMessage:

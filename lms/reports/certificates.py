@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from lms.accounts.models import Agency
 from lms.catalogue.models import Course
 from lms.certificates.models import Certificate, CertificateCheck
+from lms.privacy.erasure_map import CERTIFICATE_REASON
 from lms.reports.figures import _count, _totalled
 from lms.reports.filters import Filters
 from lms.reports.periods import Period
@@ -39,9 +40,9 @@ def _events(period: Period) -> sa.Subquery:
     def kind(number: int) -> sa.ColumnElement:
         return sa.literal_column(str(number), sa.Integer).label("kind")
 
-    def of(number: int, moment) -> sa.Select:
+    def of(number: int, moment, *also) -> sa.Select:
         return sa.select(Certificate.id.label("certificate_id"), kind(number)).where(
-            *_within(moment, period)
+            *_within(moment, period), *also
         )
 
     checks = (
@@ -51,7 +52,9 @@ def _events(period: Period) -> sa.Subquery:
     )
     return sa.union_all(
         of(ISSUED, Certificate.issued_at),
-        of(REVOKED, Certificate.revoked_at),
+        # A certificate revoked because its holder was erased is not counted as revoked: the
+        # training stands, and erasing someone changes no figure.
+        of(REVOKED, Certificate.revoked_at, Certificate.revoked_reason != CERTIFICATE_REASON),
         of(REPLACED, Certificate.replaced_at),
         checks,
     ).subquery("events")

@@ -230,6 +230,9 @@ MATRIX = {
     "/admin/users/{user}/data": only("admin"),
     "/account/data": SIGNED_IN,
     # --- (end of subject access) ---
+    # --- erasure ---
+    "/admin/users/{user}/erase": only("admin"),
+    # --- (end of erasure) ---
 }
 
 
