@@ -1,0 +1,64 @@
+"""Numbers in the register's forms written in other scripts' digits ("²", "١") or thousands of
+digits long: str.isdigit() accepts both and int() then failed, a server error. They are read as
+no number now: the page answers, and nothing is saved that should not be."""
+
+import pytest
+import sqlalchemy as sa
+
+from lms.accounts.models import Role, User
+from lms.attendance.models import AttendanceMark
+from lms.extensions import db
+from tests.attendance.test_import import send, setup, upload
+from tests.attendance.test_register_pages import running_session
+from tests.conftest import post_form
+
+__all__ = ["setup"]  # the fixture, shared with test_import
+ODD_NUMBERS = ["²", "١٢", "9" * 5000]
+
+
+@pytest.mark.parametrize("typed", ODD_NUMBERS)
+def test_a_register_version_that_is_no_number(
+    app, client, make_user, make_course_session, login, typed
+):
+    trainer = make_user(roles=(Role.TRAINER,))
+    date_id, bookings = running_session(
+        app, make_course_session, make_user, trainer_ids=[trainer.id], people=1
+    )
+    login(trainer)
+    form = {f"mark-{bookings[0]}": "attended", f"version-{bookings[0]}": typed}
+    response = post_form(client, f"/registers/{date_id}", form)
+    assert response.status_code in (200, 302, 409)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AttendanceMark)) <= 1
+
+
+@pytest.mark.parametrize("typed", ODD_NUMBERS)
+def test_a_walk_in_agency_that_is_no_number(
+    app, client, make_user, make_course_session, login, typed
+):
+    trainer = make_user(roles=(Role.TRAINER,))
+    date_id, _ = running_session(
+        app, make_course_session, make_user, trainer_ids=[trainer.id], people=1
+    )
+    login(trainer)
+    form = {
+        "email": "walk.in@example.org",
+        "name": "Walk In",
+        "job_title": "Nurse",
+        "agency_id": typed,
+    }
+    response = post_form(
+        client, f"/registers/{date_id}/walk-in", form, token_from=f"/registers/{date_id}"
+    )
+    assert response.status_code < 500
+    with app.app_context():
+        person = db.session.scalar(sa.select(User).where(User.email == "walk.in@example.org"))
+        assert person is None or person.agency_id is None
+
+
+@pytest.mark.parametrize("typed", ODD_NUMBERS)
+def test_a_review_choice_that_is_no_number(client, setup, typed):
+    date_id, _people = setup
+    location = upload(client, date_id, "zoom_with_meeting_block.csv").headers["Location"]
+    assert send(client, location, {"match-0": typed}).status_code == 400
+    assert send(client, location, {f"match-{typed}": "1", "go": typed}).status_code == 302
