@@ -77,12 +77,24 @@ def theirs(path: str) -> bool:
     return any(placeholder in path for placeholder in THEIRS)
 
 
-def test_another_agencys_coordinator_gets_nothing_of_theirs(
-    app, make_agency, make_user, login, named_colleague
+@pytest.mark.parametrize(
+    ("role", "elsewhere"),
+    [
+        (Role.COORDINATOR, True),
+        (Role.PRACTITIONER, False),
+        (Role.TRAINER, False),
+        (Role.PDL_VIEWER, False),
+    ],
+    ids=["coordinator of another agency", "practitioner", "trainer", "pdl_viewer"],
+)
+def test_others_get_nothing_of_a_persons_things(
+    app, make_agency, make_user, login, named_colleague, role, elsewhere
 ):
-    """Every route naming the colleague or their things, by GET and POST: 403 or 404, nothing
-    changed, their name nowhere."""
-    client, token = signed_in(app, make_user, login, Role.COORDINATOR, make_agency("Elsewhere"))
+    """Every route naming the colleague or their things, by GET and POST, for a coordinator of
+    another agency and for everyone of the colleague's agency without the power: 403 or 404,
+    nothing changed, their name nowhere."""
+    agency = make_agency("Elsewhere") if elsewhere else named_colleague["agency"]
+    client, token = signed_in(app, make_user, login, role, agency)
     gets = sorted(path for path in MATRIX if theirs(path))
     posts = sorted(path for path in POST_MATRIX if theirs(path))
     assert len(gets) >= 15 and len(posts) >= 15  # the walk walks
@@ -119,20 +131,30 @@ def test_naming_another_agency_in_the_query_shows_only_your_own(
     assert seen_by_their_coordinator >= 3
 
 
-def test_another_agencys_coordinator_cannot_download_their_certificates(
+def test_only_their_coordinator_downloads_their_certificates(
     app, make_agency, make_user, login, named_colleague
 ):
-    """The bulk download names the agency in its form: another agency's is refused."""
-    client, token = signed_in(app, make_user, login, Role.COORDINATOR, make_agency("Elsewhere"))
+    """The bulk download names the agency in its form: another agency's coordinator and a
+    practitioner of the agency are refused, and nothing is recorded; their own coordinator gets
+    the ZIP (the walk's certificate is of January 2026)."""
+    form = {"for_agency": str(named_colleague["agency"]), "for_period": "2025-26", "download": "y"}
+    headers = {"Referer": "https://localhost/"}
+    refused = [
+        signed_in(app, make_user, login, Role.COORDINATOR, make_agency("Elsewhere")),
+        signed_in(app, make_user, login, Role.PRACTITIONER, named_colleague["agency"]),
+    ]
     before = row_counts(app)
-    response = client.post(
-        "/agency/certificates/download",
-        data={"csrf_token": token, "agency": str(named_colleague["agency"]), "period": "2025-26"},
-        headers={"Referer": "https://localhost/"},
-    )
-    assert response.status_code in (302, 403, 404)
-    assert response.headers.get("Content-Type", "").split(";")[0] != "application/zip"
+    for client, token in refused:
+        with client.post(
+            "/agency/certificates/download", data={"csrf_token": token, **form}, headers=headers
+        ) as response:
+            assert response.status_code == 403
     assert row_counts(app) == before
+    client, token = signed_in(app, make_user, login, Role.COORDINATOR, named_colleague["agency"])
+    with client.post(
+        "/agency/certificates/download", data={"csrf_token": token, **form}, headers=headers
+    ) as response:
+        assert response.status_code == 200 and response.mimetype == "application/zip"
 
 
 def test_pdl_viewers_pages_name_nobody(app, make_user, login, named_colleague):
