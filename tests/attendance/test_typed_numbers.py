@@ -6,9 +6,9 @@ import pytest
 import sqlalchemy as sa
 
 from lms.accounts.models import Role, User
-from lms.attendance.models import AttendanceMark
+from lms.attendance.models import AttendanceMark, ImportBatch
 from lms.extensions import db
-from tests.attendance.test_import import send, setup, upload
+from tests.attendance.test_import import SAMPLES, send, setup, upload
 from tests.attendance.test_register_pages import running_session
 from tests.conftest import post_form
 
@@ -62,3 +62,13 @@ def test_a_review_choice_that_is_no_number(client, setup, typed):
     location = upload(client, date_id, "zoom_with_meeting_block.csv").headers["Location"]
     assert send(client, location, {"match-0": typed}).status_code == 400
     assert send(client, location, {f"match-{typed}": "1", "go": typed}).status_code == 302
+
+
+def test_a_reports_file_name_is_stored_without_folders_or_control_characters(app, client, setup):
+    date_id, _people = setup
+    data = (SAMPLES / "zoom_with_meeting_block.csv").read_bytes()
+    assert (
+        upload(client, date_id, "..\\\\C:\\\\x/Zoom\x01\t report\x7f.csv", data).status_code == 302
+    )
+    with app.app_context():
+        assert db.session.scalar(sa.select(ImportBatch.file_name)) == "Zoom report .csv"
