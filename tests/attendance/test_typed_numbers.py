@@ -1,6 +1,7 @@
-"""Numbers in the register's forms written in other scripts' digits ("²", "١") or thousands of
-digits long: str.isdigit() accepts both and int() then failed, a server error. They are read as
-no number now: the page answers, and nothing is saved that should not be."""
+"""What the register's forms are sent from outside, checked at the boundary. Numbers in other
+scripts' digits ("²", "١") or thousands of digits long: str.isdigit() accepts both and int()
+then failed, a server error; they are read as no number now, and nothing is saved that should
+not be. A report's file name keeps no folders or control characters."""
 
 import pytest
 import sqlalchemy as sa
