@@ -366,3 +366,46 @@ def test_a_theme_or_agency_in_other_digits_is_refused_by_the_api(client, report_
             headers={"Authorization": f"Bearer {report_readers}"},
         )
         assert api.status_code == 400 and api.get_json()
+
+
+# Dates typed in GOV.UK date inputs ---------------------------------------------------------------
+
+
+def typed_date(app, day: str, month: str, year: str):
+    """What a UKDateField makes of the three parts typed: its date, or the problem."""
+    from werkzeug.datastructures import MultiDict
+
+    from lms.core.forms import AppForm, UKDateField
+
+    class Form(AppForm):
+        when = UKDateField("Date")
+
+    with app.test_request_context(method="POST"):
+        form = Form(formdata=MultiDict([("when", day), ("when", month), ("when", year)]))
+        form.meta.csrf = False
+        form.validate()
+        return form.when.data, form.when.errors
+
+
+DATE_PART = st.one_of(NASTY, st.from_regex(r"[0-9]{1,6}", fullmatch=True), st.just("9" * 5000))
+
+
+@BOUNDED
+@given(DATE_PART, DATE_PART, DATE_PART)
+def test_any_typed_date_is_a_date_or_refused_by_name(app, day, month, year):
+    found, errors = typed_date(app, day, month, year)
+    assert (found is None) == bool(errors) or not (day.strip() or month.strip() or year.strip())
+    for error in errors:
+        assert error.startswith("Date ")
+
+
+@BOUNDED
+@given(st.dates(date(1000, 1, 1)))
+def test_typed_dates_read_back(app, day):
+    assert typed_date(app, str(day.day), f"{day.month:02d}", str(day.year)) == (day, [])
+
+
+def test_a_date_part_thousands_of_digits_long_is_refused(app):
+    """int() refuses more than 4,300 digits: the form showed Python's own message for it."""
+    for parts in (("9" * 5000, "1", "2026"), ("1", "9" * 5000, "2026")):
+        assert typed_date(app, *parts) == (None, ["Date must be a real date"])
