@@ -409,3 +409,12 @@ def test_a_date_part_thousands_of_digits_long_is_refused(app):
     """int() refuses more than 4,300 digits: the form showed Python's own message for it."""
     for parts in (("9" * 5000, "1", "2026"), ("1", "9" * 5000, "2026")):
         assert typed_date(app, *parts) == (None, ["Date must be a real date"])
+
+
+def test_a_year_too_large_for_a_date_is_refused_on_the_pages(client, report_readers):
+    """date() raises OverflowError, not ValueError, for a year of 20 digits: it was a server
+    error on the reports page (a typed range) and the charges page (a month)."""
+    huge = "9" * 20
+    query = {"start": ["1", "4", huge], "end": ["31", "3", "2026"], "submit": "Show"}
+    assert client.get("/reports/programme", query_string=query).status_code in (200, 302, 400)
+    assert client.get("/admin/charges", query_string={"month": f"{huge}-01"}).status_code == 200
