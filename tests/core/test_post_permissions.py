@@ -174,6 +174,20 @@ def test_every_post_route_is_in_the_matrix(app):
 
 
 @pytest.fixture
+def compliance_objects(make_requirement, make_role_tag, tag_person):
+    """The GET walk's requirement and role tag, without its annual pack snapshot: no POST route
+    names one, and taking it is half the time of making the walk's objects."""
+
+    def make(agency_id: int, colleague_id: int) -> dict:
+        tag = make_role_tag("Route walk lead")
+        tag_person(colleague_id, tag)
+        requirement = make_requirement("Route walk requirement", tag_ids=[tag])
+        return {"requirement": requirement, "role_tag": tag}
+
+    return make
+
+
+@pytest.fixture
 def post_objects(app, route_objects):
     """The GET walk's objects, and a personal API token of the colleague."""
     from lms.accounts import tokens
