@@ -7,6 +7,8 @@ again with its errors) is asked for in one walk over one set of objects, and eac
 checks that the row count of every table stayed the same. The answers that act (a signed-in
 person redirected) each get a fresh set of objects, since acting changes them."""
 
+from urllib.parse import urlsplit
+
 import pytest
 import sqlalchemy as sa
 
@@ -222,9 +224,12 @@ def sign_in_as(app, make_user, login, post_objects):
 
 
 def post(posters, role: str, address: str) -> int:
+    """The status of an empty form posted; an anonymous poster sent on must be sent to sign in."""
     client, token = posters[role]
     headers = {"Referer": "https://localhost/"}
     with client.post(address, data={"csrf_token": token}, headers=headers) as response:
+        if role == "anonymous" and response.status_code == 302:
+            assert urlsplit(response.headers["Location"]).path == "/sign-in", address
         return response.status_code
 
 
