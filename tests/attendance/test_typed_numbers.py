@@ -73,3 +73,16 @@ def test_a_reports_file_name_is_stored_without_folders_or_control_characters(app
     )
     with app.app_context():
         assert db.session.scalar(sa.select(ImportBatch.file_name)) == "Zoom report .csv"
+
+
+def test_a_utf16_report_with_nul_in_a_name_is_proposed_clean(app, client, setup):
+    """UTF-16 text may hold NUL and other control characters: they were stored in the proposal."""
+    date_id, _people = setup
+    text = (SAMPLES / "zoom_with_meeting_block.csv").read_bytes().decode("utf-8-sig")
+    text = text.replace("Grace Okafor", "Grace\x00 Okafor\x01")
+    response = upload(client, date_id, "report.csv", text.encode("utf-16"))
+    assert response.status_code == 302
+    with app.app_context():
+        proposal = db.session.scalar(sa.select(ImportBatch.proposal))
+    names = [row["name"] for row in proposal]
+    assert "Grace Okafor" in names and not any("\x00" in n or "\x01" in n for n in names)
