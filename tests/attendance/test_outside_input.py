@@ -1,7 +1,8 @@
-"""What the register's forms are sent from outside, checked at the boundary. Numbers in other
+"""What the register's pages are sent from outside, checked at the boundary. Numbers in other
 scripts' digits ("²", "١") or thousands of digits long: str.isdigit() accepts both and int()
 then failed, a server error; they are read as no number now, and nothing is saved that should
-not be. A report's file name keeps no folders or control characters."""
+not be. A report's file name keeps no folders or control characters, and a report's names
+none either."""
 
 import pytest
 import sqlalchemy as sa
