@@ -22,7 +22,7 @@ def month_from(value: str | None) -> date | None:
     try:
         year, number = (value or "").split("-")
         return date(int(year), int(number), 1)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a year too large for a date
         return None
 
 

@@ -16,6 +16,7 @@ from lms.attendance import services
 from lms.attendance.models import ImportBatch, Mark, MarkSource
 from lms.attendance.reports import ReportError, parse_report
 from lms.catalogue.models import SessionDate, SessionStatus
+from lms.core.text import single_line
 from lms.core.timefmt import uk_datetime
 from lms.extensions import db
 from lms.settings import services as settings
@@ -107,7 +108,7 @@ def upload(
         session_date_id=session_date.id,
         uploaded_by_id=by.id,
         uploaded_at=now,
-        file_name=(file_name or "report.csv")[:255],
+        file_name=_file_name(file_name),
         sha256=digest,
         proposal=rows,
         rows=len(rows),
@@ -115,6 +116,12 @@ def upload(
     db.session.add(batch)
     db.session.flush()
     return batch
+
+
+def _file_name(name: str | None) -> str:
+    """The name the file had on the uploader's computer, without folders or control characters."""
+    name = single_line(name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return name[:255] or "report.csv"
 
 
 def earlier_import(batch: ImportBatch) -> ImportBatch | None:

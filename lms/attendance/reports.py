@@ -24,6 +24,7 @@ from lms.attendance.report_times import (
     read_duration,
     read_stamp,
 )
+from lms.core.text import single_line
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -332,9 +333,10 @@ def _merge(intervals: Iterable[Interval]) -> tuple[Interval, ...]:
 
 
 def _cell(row: list[str], table: _Table, field: str) -> str:
-    """A stripped cell, or "" when missing or too long to be a name, email or time."""
+    """A stripped cell on one line (control characters go: names, emails and roles are stored),
+    or "" when missing or too long to be a name, email or time."""
     index = table.columns.get(field)
-    value = row[index].strip() if index is not None and index < len(row) else ""
+    value = single_line(row[index]).strip() if index is not None and index < len(row) else ""
     return value if len(value) <= _MAX_CELL else ""
 
 

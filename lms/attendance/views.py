@@ -12,6 +12,7 @@ from lms.audit.services import events_for
 from lms.catalogue.models import SessionDate
 from lms.core.errors import DomainError
 from lms.core.forms import commit_and_flash
+from lms.core.inputs import digits
 from lms.core.models import utcnow
 from lms.core.security import require
 from lms.core.timefmt import local, uk_day, uk_time
@@ -73,7 +74,7 @@ def save(date_id):
             abort(400)
         entered[booking.id] = mark
         seen = request.form.get(f"version-{booking.id}", "0")
-        entries.append(services.Entry(booking.id, mark, int(seen) if seen.isdigit() else 0))
+        entries.append(services.Entry(booking.id, mark, digits(seen) or 0))
     if not entries:
         return _render(session_date, error="Choose a mark for at least one person")
     try:
@@ -160,9 +161,7 @@ def walk_in(date_id):
                     name=form.get("name", ""),
                     email=form.get("email", ""),
                     job_title=form.get("job_title", ""),
-                    agency_id=int(form["agency_id"])
-                    if form.get("agency_id", "").isdigit()
-                    else None,
+                    agency_id=digits(form.get("agency_id")),
                 ),
                 roles={Role.PRACTITIONER},
                 active=True,
@@ -297,16 +296,16 @@ def review_import(batch_id):
     batch = db.get_or_404(ImportBatch, batch_id)
     session_date = _register_date(batch.session_date_id)
     page = request.values.get("page", "1")
-    page = int(page) if page.isdigit() and len(page) < 7 else 1
+    page = digits(page, longest=6) or 1
     error = None
     if request.method == "POST":
         choices = {}
         for key, value in request.form.items():
             index = key.removeprefix("match-")
-            if key.startswith("match-") and index.isdigit() and len(index) < 7:
-                if value and not value.isdigit():
+            if key.startswith("match-") and digits(index, longest=6) is not None:
+                if value and digits(value) is None:
                     abort(400)
-                choices[int(index)] = int(value) if value else None
+                choices[int(index)] = digits(value)
         try:
             importing.record_choices(batch, choices)
             db.session.commit()  # this page's choices are kept even if applying is refused
@@ -316,7 +315,7 @@ def review_import(batch_id):
                 flash(f"The report has been applied: {changed} marks set or changed.", "success")
                 return redirect(url_for("attendance.register", date_id=session_date.id))
             target = request.form.get("go", "")
-            target = int(target) if target.isdigit() and len(target) < 7 else page
+            target = digits(target, longest=6) or page
             return redirect(url_for("attendance.review_import", batch_id=batch.id, page=target))
         except DomainError as problem:
             db.session.rollback()

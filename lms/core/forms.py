@@ -143,6 +143,11 @@ class UKDateField(Field):
         if not_numbers:
             self._refuse("must be a real date", not_numbers)
             return
+        # int() refuses thousands of digits; no part of a real date has more than 4.
+        overlong = tuple(name for name in DATE_PARTS if len(typed[name]) > 4)
+        if overlong and overlong != ("year",):
+            self._refuse("must be a real date", overlong)
+            return
         if len(typed["year"]) != 4:
             self._refuse("must include a year with 4 numbers", ("year",))
             return

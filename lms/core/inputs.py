@@ -30,6 +30,15 @@ class IdConverter(IntegerConverter):
         return number
 
 
+def digits(text: str | None, *, longest: int = 9) -> int | None:
+    """The number a form or query value holds when it is ASCII digits only, at most `longest`
+    of them (9 always fit an integer column); else None. `str.isdigit()` is not enough:
+    "²".isdigit() is true but int("²") fails, and int() refuses more than 4,300 digits."""
+    if not text or len(text) > longest or not (text.isascii() and text.isdigit()):
+        return None
+    return int(text)
+
+
 def bounded_int(value) -> int:
     """int(), refusing (ValueError) a number no integer column can hold."""
     number = int(value)

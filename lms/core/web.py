@@ -11,6 +11,7 @@ from lms.accounts import permissions
 from lms.accounts.models import User
 from lms.core import navigation, timefmt, words
 from lms.core.forms import error_list
+from lms.core.inputs import digits
 from lms.core.security import csp_nonce, enforce_session_timeouts, set_security_headers
 from lms.extensions import db, login_manager
 
@@ -20,9 +21,9 @@ log = logging.getLogger("lms.security")
 def load_user(user_id: str) -> User | None:
     """Load the signed-in person from the cookie's "id:session token"; a stale token is refused."""
     raw_id, _, token = (user_id or "").partition(":")
-    if not raw_id.isdigit() or not token:
+    if digits(raw_id) is None or not token:
         return None
-    user = db.session.get(User, int(raw_id))
+    user = db.session.get(User, digits(raw_id))
     if user is None or not user.is_active:
         return None
     if not hmac.compare_digest(user.session_token.encode(), token.encode()):

@@ -136,7 +136,7 @@ class Rules:
                 row.score = Decimal(score).quantize(Decimal("0.01"))
             except InvalidOperation:
                 row.score = None
-            if row.score is None or not 0 <= row.score <= 100:
+            if row.score is None or not row.score.is_finite() or not 0 <= row.score <= 100:
                 return self._not(row, REJECTED, score, "The score is not a number from 0 to 100")
         return row
 

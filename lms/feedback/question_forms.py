@@ -11,6 +11,7 @@ from wtforms import BooleanField, FieldList, FormField, HiddenField, StringField
 from wtforms.validators import Length
 
 from lms.core.forms import AppForm, ListField, choices
+from lms.core.inputs import digits
 from lms.feedback import measures
 from lms.feedback.models import Question, QuestionKind, QuestionSet, Stage
 from lms.feedback.questions import (
@@ -125,7 +126,7 @@ class QuestionRowForm(AppForm):
             self.text.errors = [*self.text.errors, f"Enter the wording of question {self.number}"]
             valid = False
         typed = (self.position.data or "").strip()
-        if typed and not (typed.isdigit() and 1 <= int(typed) <= MOST_QUESTIONS):
+        if typed and not 1 <= (digits(typed, longest=4) or 0) <= MOST_QUESTIONS:
             self.position.errors = [
                 *self.position.errors,
                 f"The position of question {self.number} must be a whole number from 1 to "
@@ -168,7 +169,7 @@ class QuestionSetForm(AppForm):
     @property
     def shown_version(self) -> int | None:
         typed = (self.version.data or "").strip()
-        return int(typed) if typed.isdigit() and len(typed) < 9 else None
+        return digits(typed, longest=8)
 
     def specs(self) -> list[QuestionSpec]:
         """The questions in their new order: each at the position typed (a question moved goes
@@ -180,7 +181,7 @@ class QuestionSetForm(AppForm):
             if row.is_blank or row.remove.data:
                 continue
             typed = (row.position.data or "").strip()
-            position = int(typed) if typed.isdigit() else index + 1
+            position = digits(typed, longest=4) or index + 1
             rows.append((position, position == index + 1, index, row.spec()))
         rows.sort(key=lambda item: item[:3])
         return [spec for *_, spec in rows]

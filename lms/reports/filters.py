@@ -127,4 +127,6 @@ def _enum(kind, value: str | None, name: str):
 
 
 def _int_or_zero(value: str) -> int:
-    return int(value) if value.isdigit() and len(value) < 10 else 0
+    """The number written, or 0 (no row has it). ASCII digits only: "²".isdigit() is true, but
+    int("²") fails."""
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else 0

@@ -187,7 +187,7 @@ def _whole_range(start: list[str], end: list[str]) -> Period | None:
     try:
         first, last = (date(int(parts[2]), int(parts[1]), int(parts[0])) for parts in (start, end))
         return periods.date_range(first, last)
-    except (IndexError, ValueError, DomainError):
+    except (IndexError, ValueError, OverflowError, DomainError):  # Overflow: a year of 20 digits
         return None
 
 

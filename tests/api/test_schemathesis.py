@@ -131,3 +131,15 @@ def test_every_operation_without_a_token(app, secret, mode):
 @pytest.mark.parametrize("mode", MODES, ids=str)
 def test_the_reports_with_a_pdl_viewers_token(app, secret, mode):
     run_operations(app, mode=mode, token=secret, tags={"Reports"})
+
+
+# The tags whose operations a fuzzing run calls: Catalogue and Reports here, xAPI in
+# tests/elearning/test_xapi_contract.py. An operation with another tag would be fuzzed by none.
+FUZZED_TAGS = {"Catalogue", "Reports", "xAPI"}
+
+
+def test_every_operation_in_the_document_is_fuzzed(app):
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) == len(REPORTS) + 1 + 2 + 2  # reports, their list, catalogue, xAPI
+    assert [op.label for op in operations if not set(op.tags or ()) & FUZZED_TAGS] == []

@@ -54,6 +54,8 @@ ARGUMENTS = {
     "requirement_id": "{requirement}",
     "tag_id": "{role_tag}",
     "snapshot_id": "{snapshot}",
+    # Personal API tokens (POST routes only)
+    "token_id": "{api_token}",
 }
 
 

@@ -246,6 +246,9 @@ def test_custom_questions_are_added_moved_and_removed(app, client, admin):
         ({"text": "x" * 501}, "must be 500 characters or fewer"),
         ({"kind": "multiple_choice"}, "Select the kind of new question"),
         ({"position": "first"}, "must be a whole number from 1 to 30"),
+        # Digits str.isdigit() accepts and int() does not: these were a server error.
+        ({"position": "²"}, "must be a whole number from 1 to 30"),
+        ({"position": "9" * 5000}, "must be a whole number from 1 to 30"),
     ],
 )
 def test_refusals_keep_what_was_typed_and_change_nothing(app, client, admin, changes, message):
