@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from lms.accounts import agencies as agency_rules
 from lms.accounts import agency_requests, auth, permissions, services
-from lms.accounts.forms import AgencyForm, UserForm
+from lms.accounts.forms import AgencyForm, ErasedPersonForm, UserForm
 from lms.accounts.models import Agency, AgencyRequest, Role, User
 from lms.audit.services import events_for
 from lms.core.forms import commit_or_show, optional_int
@@ -168,6 +168,8 @@ def new_user():
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 def edit_user(user_id):
     user = db.get_or_404(User, user_id)
+    if user.erased_at is not None:
+        return _edit_erased(user)
     form = _user_form(user)
     if form.validate_on_submit():
         done = commit_or_show(
@@ -184,6 +186,19 @@ def edit_user(user_id):
                 form.provider_id.data,
                 by=current_user,
             ),
+        )
+        if done.ok:
+            flash(f"{user.name}'s account has been saved.", "success")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    return render_template("admin/user_form.html", form=form, user=user, events=events_for(user))
+
+
+def _edit_erased(user: User):
+    form = ErasedPersonForm(obj=user) if request.method == "GET" else ErasedPersonForm()
+    if form.validate_on_submit():
+        done = commit_or_show(
+            form,
+            lambda: services.set_erased_person_active(user, form.is_active.data, by=current_user),
         )
         if done.ok:
             flash(f"{user.name}'s account has been saved.", "success")

@@ -295,6 +295,17 @@ class UserForm(DetailsForm):
         return {Role(value) for value in self.roles.data or []}
 
 
+class ErasedPersonForm(FlaskForm):
+    """An erased person's account: their details are gone for good, and only whether they still
+    work here (so count in their agency's compliance figures) can change."""
+
+    is_active = BooleanField(
+        "Still works here (counted in the agency's compliance figures)",
+        widget=GovCheckboxInput(),
+    )
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+
 class StaffForm(FlaskForm):
     name = _text("Full name", "Enter the person's full name")
     job_title = _text("Job title", "Enter the person's job title")

@@ -268,6 +268,14 @@ def set_active(user: User, active: bool, *, by: User) -> None:
     )
 
 
+def set_erased_person_active(user: User, active: bool, *, by: User) -> User:
+    """The one change an erased person's account still takes: whether they still work here."""
+    if user.erased_at is None:
+        raise AccountError("Only an erased person's account is changed this way", field="is_active")
+    set_active(user, active, by=by)
+    return user
+
+
 def update_person(
     user: User, details: PersonDetails, *, roles: set[Role], active: bool, by: User, now: datetime
 ) -> User:

@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required
 
 from lms.accounts import moves, permissions, services
-from lms.accounts.forms import StaffForm
+from lms.accounts.forms import ErasedPersonForm, StaffForm
 from lms.accounts.models import User
 from lms.compliance.requirements import tags_of
 from lms.core.forms import commit_or_show
@@ -47,6 +47,8 @@ def edit(user_id):
     if person.agency_id != current_user.agency_id:
         # Admins who coordinate an agency use the admin pages for everyone else.
         require(False)
+    if person.erased_at is not None:
+        return _edit_erased(person)
     form = StaffForm(obj=person) if request.method == "GET" else StaffForm()
     if form.validate_on_submit():
         details = services.PersonDetails(
@@ -65,6 +67,10 @@ def edit(user_id):
         if done.ok:
             flash(f"{person.name}'s details have been saved.", "success")
             return redirect(url_for("staff.index"))
+    return _page(form, person)
+
+
+def _page(form, person: User):
     return render_template(
         "staff/edit.html",
         form=form,
@@ -72,3 +78,17 @@ def edit(user_id):
         elearning=renewals.renewals_of(person.id, today=renewals.today_in_uk(utcnow())),
         role_tags=tags_of(person),
     )
+
+
+def _edit_erased(person: User):
+    """An erased colleague: only whether they still work here can change."""
+    form = ErasedPersonForm(obj=person) if request.method == "GET" else ErasedPersonForm()
+    if form.validate_on_submit():
+        done = commit_or_show(
+            form,
+            lambda: services.set_erased_person_active(person, form.is_active.data, by=current_user),
+        )
+        if done.ok:
+            flash(f"{person.name}'s account has been saved.", "success")
+            return redirect(url_for("staff.index"))
+    return _page(form, person)

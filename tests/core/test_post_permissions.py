@@ -36,6 +36,7 @@ POST_MATRIX = {
     "/account/api-tokens": only("pdl_viewer", "admin"),
     "/account/api-tokens/{api_token}/revoke": only("pdl_viewer", "admin", done=404),
     "/account/confirmation": only(*SIGNED_IN, done=302),
+    "/account/data": only(*SIGNED_IN, done="zip"),
     "/account/email": only(*SIGNED_IN),
     "/account/password": only(*SIGNED_IN),
     "/admin/agencies/new": only("admin"),
@@ -69,6 +70,9 @@ POST_MATRIX = {
     "/admin/unmatched/{unmatched}/match/{user}": only("admin", done=302),
     "/admin/users/new": only("admin"),
     "/admin/users/{user}": only("admin"),
+    # A subject access download is answered with the ZIP itself (and audited), so it acts.
+    "/admin/users/{user}/data": only("admin", done="zip"),
+    "/admin/users/{user}/erase": only("admin"),
     "/admin/{kind}/new": only("admin"),
     "/admin/{kind}/{row}": only("admin"),
     "/admin/{kind}/{row}/active": only("admin", done=302),
@@ -158,12 +162,13 @@ POST_MATRIX = {
     "/xapi/statements": {role: 401 for role in ROLES},
 }
 
-# The answers that act: a signed-in person sent on to another page.
+# The answers that act: a signed-in person sent on to another page, or given a download.
 ACTS = 302
+DOWNLOAD = "zip"
 
 
-def acts(role: str, status: int) -> bool:
-    return role != "anonymous" and status == ACTS
+def acts(role: str, status) -> bool:
+    return role != "anonymous" and status in (ACTS, DOWNLOAD)
 
 
 def test_every_post_route_is_in_the_matrix(app):
@@ -230,6 +235,8 @@ def post(posters, role: str, address: str) -> int:
     with client.post(address, data={"csrf_token": token}, headers=headers) as response:
         if role == "anonymous" and response.status_code == 302:
             assert urlsplit(response.headers["Location"]).path == "/sign-in", address
+        if response.status_code == 200 and response.mimetype == "application/zip":
+            return DOWNLOAD
         return response.status_code
 
 
@@ -281,4 +288,4 @@ def test_posts_that_act(post_objects, sign_in_as, path):
         for role, status in POST_MATRIX[path].items()
         if acts(role, status)
     }
-    assert answered == {role: ACTS for role in answered}
+    assert answered == {role: POST_MATRIX[path][role] for role in answered}

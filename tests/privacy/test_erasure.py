@@ -418,3 +418,30 @@ def test_a_namesake_keeps_their_name_in_what_is_theirs(app, make_user):
             {"name": "alex morgan"},
         )
         assert db.session.get(User, namesake.id).name == "alex morgan"
+
+
+@pytest.mark.parametrize("editor_role", [Role.ADMIN, Role.COORDINATOR])
+def test_an_erased_person_s_account_only_changes_whether_they_still_work_here(
+    app, client, make_user, login, editor_role
+):
+    """Their details are gone for good: the pages show no details to fill in, and posting some
+    changes nothing, but an admin or their coordinator can still mark that they have left."""
+    editor = make_user(name="Editor E", roles=(editor_role,))
+    person = make_user(name="Robin Tester", agency_id=editor.agency_id)
+    _erase(app, [person.id])
+    login(editor)
+    page = (
+        f"/admin/users/{person.id}" if editor_role is Role.ADMIN else f"/agency/staff/{person.id}"
+    )
+    shown = client.get(page).get_data(as_text=True)
+    assert f"Erased person {person.id}" in shown
+    assert 'name="job_title"' not in shown and 'name="is_active"' in shown
+    done = post_form(client, page, {"name": "Robin Tester", "job_title": "Lead", "is_active": ""})
+    assert done.status_code == 302
+    with app.app_context():
+        user = db.session.get(User, person.id)
+        assert (user.name, user.is_active) == (placeholder_name(person.id), False)
+        assert user.job_title != "Lead"
+    post_form(client, page, {"is_active": "y"})
+    with app.app_context():
+        assert db.session.get(User, person.id).is_active is True
