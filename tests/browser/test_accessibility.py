@@ -580,3 +580,39 @@ def test_annual_pack_the_business_manager_makes_it_with_one_button(browser, demo
     with browsing(browser, demo_site, PDL_VIEWER) as page:
         visit(page, f"{demo_site}/reports/annual-pack")
         visit(page, demo_site + links(page, r"/reports/annual-pack/snapshots/\d+")[0])
+
+
+# Privacy (last: the admin erases one of the demo's people) ----------------------------------
+
+
+def test_privacy_a_practitioner_reads_the_notice_and_downloads_their_data(browser, demo_site):
+    with browsing(browser, demo_site, PRACTITIONER) as page:
+        visit(page, f"{demo_site}/privacy")
+        assert re.search(r"\d+ days", page.locator("main").inner_text())
+        visit(page, f"{demo_site}/account")
+        visit(page, demo_site + links(page, r"/account/data")[0])
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download everything held about you").click()
+        assert re.fullmatch(r"subject-access-\d+-[\d-]+\.zip", download.value.suggested_filename)
+
+
+def test_privacy_an_admin_answers_a_request_and_erases_a_person(browser, demo_site):
+    with browsing(browser, demo_site, ADMIN) as page:
+        visit(page, f"{demo_site}/admin/users?role=practitioner")
+        person = links(page, r"/admin/users/\d+")[-1]
+        visit(page, demo_site + person)
+        name = page.locator("h1").inner_text()
+        address = page.locator("#email").input_value()
+        visit(page, demo_site + links(page, r"/admin/users/\d+/data")[0])
+        with page.expect_download():
+            page.get_by_role("button", name=f"Download everything held about {name}").click()
+        visit(page, demo_site + person)
+        visit(page, demo_site + links(page, r"/admin/users/\d+/erase")[0])
+        page.locator("#reason").fill("Asked to be forgotten")
+        assert "address" in submit(page, "Erase this person")
+        page.locator("#confirm_email").fill(address)
+        page.locator("#reason").fill("Asked to be forgotten")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Erase this person").click()
+        assert re.search(r"Erased person \d+", page.locator("h1").inner_text())
+        assert page.locator("#erased-note").count() == 1
