@@ -202,19 +202,18 @@ def erase_inactive(now: datetime, months: int) -> int:
 def delete_messages(now: datetime, days: int) -> int:
     """Delete messages sent (or given up on) more than `days` ago, with their attachments."""
     cutoff = now - timedelta(days=days)
-    query = sa.select(OutboxMessage.id).where(
-        sa.or_(
-            sa.and_(
-                OutboxMessage.status == MessageStatus.SENT,
-                sa.func.coalesce(OutboxMessage.sent_at, OutboxMessage.created_at) < cutoff,
-            ),
-            # A message given up on was last tried when it was next due.
-            sa.and_(
-                OutboxMessage.status == MessageStatus.FAILED,
-                OutboxMessage.next_attempt_at < cutoff,
-            ),
-        )
+    # When a message was sent or, given up on, last tried (when it was next due); None while
+    # it is still to be sent. One expression, so the search walks the ids in order rather than
+    # sorting every old message again for each batch.
+    finished_at = sa.case(
+        (
+            OutboxMessage.status == MessageStatus.SENT,
+            sa.func.coalesce(OutboxMessage.sent_at, OutboxMessage.created_at),
+        ),
+        (OutboxMessage.status == MessageStatus.FAILED, OutboxMessage.next_attempt_at),
+        else_=None,
     )
+    query = sa.select(OutboxMessage.id).where(finished_at < cutoff)
 
     def delete(ids: list[int]) -> int:
         db.session.execute(
