@@ -308,7 +308,14 @@ def answered(app, make_user, make_completed_booking, make_response):
 
 
 def test_comments_given_before_the_period_are_removed_and_ratings_stay(app, answered):
+    from lms.reports import pack
+    from lms.reports.models import PackQuote
+
     with app.app_context():
+        for _response, texts in answered.values():
+            db.session.add(PackQuote(year="2020-21", answer_id=texts[min(texts)]))
+        db.session.commit()
+        assert len(pack.chosen_quotes("2020-21")) == 2
         ratings = dict(db.session.execute(sa.select(Response.id, Response.rating)).all())
         answers = count(app, Answer)
     assert apply(app)["evaluation comments removed"] == 2
@@ -324,6 +331,7 @@ def test_comments_given_before_the_period_are_removed_and_ratings_stay(app, answ
         assert dict(db.session.execute(sa.select(Response.id, Response.rating)).all()) == ratings
         quotes = [answer.text for answer in db.session.scalars(comments.quotes(comments.Chosen()))]
         assert sorted(quotes) == ["Comment lately", "Quote lately"]
+        assert [quote["text"] for quote in pack.chosen_quotes("2020-21")] == ["Comment lately"]
         assert comments.removed_text(rows[min(old_ids)]).endswith(
             "not kept beyond the retention period"
         )
