@@ -151,32 +151,37 @@ def _ids(query: sa.Select, key, after: int) -> list[int]:
 
 def inactive_people(cutoff: datetime) -> sa.Select:
     """Ids of accounts not erased, made before `cutoff`, with no sign-in, booking (made, or of a
-    session with a date), completion or declaration since, and no protected role in force."""
+    session with a date), completion held or declaration since, and no protected role in force.
+
+    Each test is a correlated NOT EXISTS on an indexed column: PostgreSQL makes them anti-joins
+    whatever the size, and SQLite looks each person up (a held completion through the index of
+    held completions, whose condition is repeated here)."""
     protected = sa.or_(
         UserRole.role.in_(PROTECTED_ROLES),
         sa.and_(UserRole.role == Role.COORDINATOR, UserRole.agency_id == User.agency_id),
-    )
-    booked = sa.select(Booking.user_id).where(Booking.created_at >= cutoff)
-    attended = (
-        sa.select(Booking.user_id)
-        .join(SessionDate, SessionDate.session_id == Booking.session_id)
-        .where(SessionDate.starts_at >= cutoff)
-    )
-    completed = sa.select(Completion.user_id).where(
-        sa.or_(Completion.completed_on >= cutoff.date(), Completion.recorded_at >= cutoff)
-    )
-    declared = sa.select(TrainingDeclaration.user_id).where(
-        TrainingDeclaration.submitted_at >= cutoff
     )
     return sa.select(User.id).where(
         User.erased_at.is_(None),
         User.created_at < cutoff,
         sa.or_(User.last_signed_in_at.is_(None), User.last_signed_in_at < cutoff),
         ~sa.exists().where(UserRole.user_id == User.id, protected),
-        User.id.not_in(booked),
-        User.id.not_in(attended),
-        User.id.not_in(completed),
-        User.id.not_in(declared),
+        ~sa.exists().where(
+            Booking.user_id == User.id,
+            sa.or_(
+                Booking.created_at >= cutoff,
+                sa.exists().where(
+                    SessionDate.session_id == Booking.session_id, SessionDate.starts_at >= cutoff
+                ),
+            ),
+        ),
+        ~sa.exists().where(
+            Completion.user_id == User.id,
+            Completion.withdrawn_at.is_(None),
+            sa.or_(Completion.completed_on >= cutoff.date(), Completion.recorded_at >= cutoff),
+        ),
+        ~sa.exists().where(
+            TrainingDeclaration.user_id == User.id, TrainingDeclaration.submitted_at >= cutoff
+        ),
     )
 
 
