@@ -19,6 +19,7 @@ def run_jobs() -> dict:
     from lms.elearning import renewals
     from lms.feedback import follow_ups, requests
     from lms.mail import services as mail
+    from lms.privacy import retention
 
     config = current_app.config
     now = utcnow()
@@ -27,6 +28,7 @@ def run_jobs() -> dict:
     results["rate-limit counters purged"] = purge_rate_limit_counters(now=now)
     db.session.commit()
     results.update(account_jobs(now=now))
+    results.update(retention.apply(now))
     with current_app.test_request_context(base_url=config.get("BASE_URL") or "http://localhost"):
         results.update(bookings.run(now=now))
         results["sessions closed"] = closeout.close_ended_sessions(now=now)

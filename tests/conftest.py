@@ -502,6 +502,11 @@ def settings_form(**overrides) -> dict:
         "certificates_wait_for_evaluation": "y",
         "compliance_due_months": "3",
         "suppress_below": "5",
+        "retention_inactive_months": "72",
+        "retention_outbox_days": "90",
+        "retention_comment_months": "36",
+        "retention_unmatched_months": "12",
+        "retention_audit_months": "84",
     }
     return form | {name: str(value) for name, value in overrides.items()}
 

@@ -197,8 +197,53 @@ class SettingsForm(FlaskForm):
         validators=[InputRequired("Enter a number")],
         widget=GovTextInput(),
     )
+    retention_inactive_months = IntegerField(
+        "Months without activity after which an account is erased",
+        description=f"{_from_to('retention_inactive_months')}. Activity is signing in, booking, "
+        "attending, completing e-learning or declaring training. The person's name and details "
+        "are removed; their training still counts in the figures. Accounts with a role other "
+        "than practitioner are never erased this way",
+        validators=[InputRequired("Enter a number of months")],
+        widget=GovTextInput(),
+    )
+    retention_outbox_days = IntegerField(
+        "Days a message is kept after it was sent",
+        description=f"{_from_to('retention_outbox_days')}. Messages that could not be sent are "
+        "deleted the same time after they were given up on",
+        validators=[InputRequired("Enter a number of days")],
+        widget=GovTextInput(),
+    )
+    retention_comment_months = IntegerField(
+        "Months comments in evaluations are kept",
+        description=f"{_from_to('retention_comment_months')}. Counted from when the evaluation "
+        "was answered. The ratings stay",
+        validators=[InputRequired("Enter a number of months")],
+        widget=GovTextInput(),
+    )
+    retention_unmatched_months = IntegerField(
+        "Months e-learning completions that matched nobody are kept",
+        description=f"{_from_to('retention_unmatched_months')}. Counted from when they arrived; "
+        "an uploaded file never imported is deleted after the same time",
+        validators=[InputRequired("Enter a number of months")],
+        widget=GovTextInput(),
+    )
+    retention_audit_months = IntegerField(
+        "Months audit events are kept",
+        description=f"{_from_to('retention_audit_months')}. Changes to attendance registers "
+        "are kept for as long as the registers",
+        validators=[InputRequired("Enter a number of months")],
+        widget=GovTextInput(),
+    )
     submit = SubmitField("Save settings", widget=GovSubmitInput())
 
+    # The retention schedule, shown under its own heading.
+    RETENTION = (
+        "retention_inactive_months",
+        "retention_outbox_days",
+        "retention_comment_months",
+        "retention_unmatched_months",
+        "retention_audit_months",
+    )
     # The compliance and publication settings, shown under their own heading.
     COMPLIANCE = ("compliance_due_months", "suppress_below")
     # The evaluation settings, shown under their own heading.
@@ -234,6 +279,7 @@ class SettingsForm(FlaskForm):
             "feedback_link_days",
             "fewest_responses",
             *self.COMPLIANCE,
+            *self.RETENTION,
         ):
             values[name] = getattr(self, name).data
         values["exempt_statutory_partners"] = bool(self.exempt_statutory_partners.data)

@@ -28,7 +28,9 @@ def accessibility():
 
 @bp.get("/privacy")
 def privacy():
-    return render_template("pages/privacy.html")
+    from lms.privacy import retention
+
+    return render_template("pages/privacy.html", periods=retention.periods_in_words())
 
 
 @bp.get("/registrations")

@@ -160,6 +160,8 @@ def month_of(answer: Answer) -> str:
 
 
 def removed_text(answer: Answer) -> str:
+    if answer.redacted_by_id is None:
+        return f"Removed on {uk_date(answer.redacted_at)}: not kept beyond the retention period"
     return f"Removed by an administrator on {uk_date(answer.redacted_at)}"
 
 

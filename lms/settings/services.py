@@ -42,6 +42,23 @@ LIMITS = {
         100,
         "count below which published tables show “fewer than”",
     ),
+    "retention_inactive_months": (
+        12,
+        240,
+        "number of months without activity after which an account is erased",
+    ),
+    "retention_outbox_days": (7, 3650, "number of days sent messages are kept"),
+    "retention_comment_months": (
+        1,
+        240,
+        "number of months comments in evaluations are kept",
+    ),
+    "retention_unmatched_months": (
+        1,
+        120,
+        "number of months e-learning rows that matched nobody are kept",
+    ),
+    "retention_audit_months": (12, 240, "number of months audit events are kept"),
 }
 FLAGS = ("exempt_statutory_partners", "certificates_wait_for_evaluation")
 
