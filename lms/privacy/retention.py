@@ -146,6 +146,18 @@ def _ids(query: sa.Select, key, after: int) -> list[int]:
     return list(db.session.scalars(query.where(key > after).order_by(key).limit(BATCH)))
 
 
+def _delete_in_batches(model, query: sa.Select) -> int:
+    """Delete the rows of `model` whose ids `query` selects, a batch at a time; the count."""
+
+    def delete(ids: list[int]) -> int:
+        return db.session.execute(
+            sa.delete(model).where(model.id.in_(ids)),
+            execution_options={"synchronize_session": False},
+        ).rowcount
+
+    return _in_batches(lambda after: _ids(query, model.id, after), delete)
+
+
 # Inactive accounts ---------------------------------------------------------------------------
 
 
@@ -286,14 +298,7 @@ def delete_unmatched(cutoff: datetime) -> int:
         UnmatchedCompletion.status.in_([UnmatchedStatus.OPEN, UnmatchedStatus.DISMISSED]),
         UnmatchedCompletion.received_at < cutoff,
     )
-
-    def delete(ids: list[int]) -> int:
-        return db.session.execute(
-            sa.delete(UnmatchedCompletion).where(UnmatchedCompletion.id.in_(ids)),
-            execution_options={"synchronize_session": False},
-        ).rowcount
-
-    deleted = _in_batches(lambda after: _ids(query, UnmatchedCompletion.id, after), delete)
+    deleted = _delete_in_batches(UnmatchedCompletion, query)
     return _audited(
         "unmatched_deleted",
         deleted,
@@ -310,14 +315,7 @@ def delete_import_problems(cutoff: datetime) -> int:
         .join(ElearningImport, ElearningImport.id == ImportProblem.import_id)
         .where(ElearningImport.uploaded_at < cutoff)
     )
-
-    def delete(ids: list[int]) -> int:
-        return db.session.execute(
-            sa.delete(ImportProblem).where(ImportProblem.id.in_(ids)),
-            execution_options={"synchronize_session": False},
-        ).rowcount
-
-    deleted = _in_batches(lambda after: _ids(query, ImportProblem.id, after), delete)
+    deleted = _delete_in_batches(ImportProblem, query)
     return _audited(
         "import_problems_deleted",
         deleted,
@@ -368,14 +366,7 @@ def delete_audit_events(now: datetime, months: int) -> int:
     """Delete audit events older than `months`, except those `kept_events` names."""
     cutoff = months_before(now, months)
     query = sa.select(AuditEvent.id).where(AuditEvent.at < cutoff, ~kept_events())
-
-    def delete(ids: list[int]) -> int:
-        return db.session.execute(
-            sa.delete(AuditEvent).where(AuditEvent.id.in_(ids)),
-            execution_options={"synchronize_session": False},
-        ).rowcount
-
-    deleted = _in_batches(lambda after: _ids(query, AuditEvent.id, after), delete)
+    deleted = _delete_in_batches(AuditEvent, query)
     return _audited(
         "audit_events_deleted",
         deleted,

@@ -2,35 +2,21 @@
 report or refuses with a ReportError (a message for the person uploading), and no control
 character reaches a name, email or role it proposes (they are stored, and shown)."""
 
-import re
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from lms.attendance.report_times import ReportError, read_duration, read_stamp
 from lms.attendance.reports import LONDON, parse_report
+from tests.fuzzing import CONTROLS, bounded, nasty
 
 SAMPLES = Path(__file__).parent / "samples"
 WINDOW = (datetime(2027, 3, 9, 9, 30, tzinfo=UTC), datetime(2027, 3, 9, 12, 30, tzinfo=UTC))
-CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-BOUNDED = settings(
-    max_examples=75,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-# Text with the characters that break things: controls, NUL, quotes, separators, odd digits.
-NASTY = st.text(
-    st.one_of(
-        st.characters(codec="utf-8"),
-        st.sampled_from('\x00\r\n\t\x0b\x1f\x7f\x85\u2028\ufeff",;:/.-+ 0123456789٢²AaPpMmZz'),
-    ),
-    max_size=40,
-)
+BOUNDED = bounded(75, HealthCheck.data_too_large)
+NASTY = nasty("AaPpMmZz")
 READABLE = ("zoom_waiting_room.csv", "zoom_with_meeting_block.csv", "teams_legacy.csv")
 
 

@@ -7,21 +7,16 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from lms.certificates import credentials, keys
 from lms.certificates.credential_checks import CheckRefused, check_text
 from tests.certificates import signing
+from tests.fuzzing import bounded
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
-BOUNDED = settings(
-    max_examples=60,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+BOUNDED = bounded(60, HealthCheck.function_scoped_fixture)
 TEXT = st.text(
     st.one_of(st.characters(codec="utf-8"), st.sampled_from('.-_=[]{},"\n eyJ0AQ')), max_size=80
 )

@@ -11,7 +11,6 @@ tests/elearning/test_xapi_contract.py), pasted credentials in
 tests/certificates/test_fuzz_credentials.py, evaluation answers in
 tests/feedback/test_fuzz_answers.py."""
 
-import re
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
@@ -29,23 +28,10 @@ from lms.elearning.evidence import NAME_LIMIT, clean_name
 from lms.feedback.comments import SEARCH_MAX, clean_search
 from lms.mail.headers import SUBJECT_LENGTH, clean_subject
 from lms.reports import filters, periods
+from tests.fuzzing import CONTROLS, bounded, nasty
 
-CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-BOUNDED = settings(
-    max_examples=80,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
-# Text with what breaks parsers: controls, NUL, separators, digits of other scripts.
-NASTY = st.text(
-    st.one_of(
-        st.characters(codec="utf-8"),
-        st.sampled_from("\x00\r\n\t\x0b\x7f\x85\u2028\ufeff-.:,;@ Qq0123456789٢²¹৩apm"),
-    ),
-    max_size=40,
-)
+BOUNDED = bounded(80, HealthCheck.function_scoped_fixture)
+NASTY = nasty("Qqapm")
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 
 

@@ -5,7 +5,6 @@ mappings as the import reads them get the same treatment."""
 
 import functools
 import io
-import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -19,28 +18,12 @@ from lms.elearning.dates import DateRefused, completion_day
 from lms.elearning.importing import REJECTED, Rules
 from lms.elearning.readers import CELL_MAX, FileRefused, open_table
 from lms.extensions import db
+from tests.fuzzing import CONTROLS, bounded, nasty
 
 SAMPLES = Path(__file__).parent / "samples"
-CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 TODAY = date(2026, 6, 1)
-BOUNDED = settings(
-    max_examples=60,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-        HealthCheck.function_scoped_fixture,
-    ],
-)
-NASTY = st.text(
-    st.one_of(
-        st.characters(codec="utf-8"),
-        st.sampled_from('\x00\r\n\t\x0b\x1f\x7f\x85\u2028\ufeff",;|%.-+/: 0123456789٢²eENaInf'),
-    ),
-    max_size=30,
-)
+BOUNDED = bounded(60, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture)
+NASTY = nasty("|%eENaInf", max_size=30)
 GOOD_CSV = (
     "Email,Learner,Course,Completed Date,Status,Score,Organisation\n"
     "amina@example.org,Amina Patel,SG1,31/01/2026 14:05,Completed,87%,Riverside Council\n"

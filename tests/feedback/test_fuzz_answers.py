@@ -5,20 +5,15 @@ breaks and tabs, within its limit) or the form is refused with a FeedbackError n
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from lms.extensions import db
 from lms.feedback import questions, responses
 from lms.feedback.models import QuestionKind, Response, Stage
+from tests.fuzzing import bounded
 
-BOUNDED = settings(
-    max_examples=80,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+BOUNDED = bounded(80, HealthCheck.function_scoped_fixture)
 NASTY = st.one_of(
     st.text(
         st.one_of(
