@@ -29,3 +29,13 @@ def nasty(extra: str = "", *, max_size: int = 40) -> st.SearchStrategy[str]:
         st.one_of(st.characters(codec="utf-8"), st.sampled_from(BREAKERS + extra)),
         max_size=max_size,
     )
+
+
+def json_values(text: st.SearchStrategy[str], *, max_leaves: int) -> st.SearchStrategy:
+    """Any JSON value: nulls, booleans, numbers and `text`, nested in lists and objects."""
+
+    def nested(inner):
+        return st.lists(inner, max_size=3) | st.dictionaries(text, inner, max_size=3)
+
+    scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | text
+    return st.recursive(scalars, nested, max_leaves=max_leaves)

@@ -13,18 +13,15 @@ from hypothesis import strategies as st
 from lms.certificates import credentials, keys
 from lms.certificates.credential_checks import CheckRefused, check_text
 from tests.certificates import signing
-from tests.fuzzing import bounded
+from tests.fuzzing import bounded, json_values
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 BOUNDED = bounded(60, HealthCheck.function_scoped_fixture)
 TEXT = st.text(
     st.one_of(st.characters(codec="utf-8"), st.sampled_from('.-_=[]{},"\n eyJ0AQ')), max_size=80
 )
-JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | TEXT,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3),
-    max_leaves=6,
-)
+
+JSON = json_values(TEXT, max_leaves=6)
 
 
 @pytest.fixture

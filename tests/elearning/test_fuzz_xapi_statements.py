@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from lms.elearning import xapi_rules
 from tests.core.test_fuzz_parsers import BOUNDED, CONTROLS, NASTY, NOW
+from tests.fuzzing import json_values
 
 STATEMENT = {
     "id": "fd41c918-b88b-4b20-a0a5-a4c32391aaa0",
@@ -22,11 +23,7 @@ STATEMENT = {
     "result": {"score": {"scaled": 0.9}},
     "timestamp": "2026-03-10T10:15:00Z",
 }
-JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | NASTY,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(NASTY, inner, max_size=3),
-    max_leaves=8,
-)
+JSON = json_values(NASTY, max_leaves=8)
 PLACES = [
     ("id",),
     ("actor",),
