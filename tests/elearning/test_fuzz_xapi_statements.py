@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lms.elearning import xapi_rules
-from tests.core.test_fuzz_parsers import BOUNDED, CONTROLS, NASTY, NOW
-from tests.fuzzing import json_values
+from tests.core.test_fuzz_parsers import BOUNDED, NASTY, NOW
+from tests.fuzzing import CONTROLS, json_values
 
 STATEMENT = {
     "id": "fd41c918-b88b-4b20-a0a5-a4c32391aaa0",
