@@ -125,7 +125,7 @@ class User(TimestampMixin, db.Model):
     # an emailed link); an unconfirmed account cannot book and is removed after a while.
     email_confirmed_at: Mapped[datetime | None]
     # Set when the person was erased (at their request or by the retention schedule): the row
-    # stays, as an anonymous placeholder, so everything counted in the statistics still counts.
+    # stays, as an anonymous stand-in, so everything counted in the statistics still counts.
     erased_at: Mapped[datetime | None]
     # A trainer who works for a commissioned provider sees the evaluation summary of all that
     # provider's sessions, not only those they delivered.

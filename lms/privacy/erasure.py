@@ -1,6 +1,6 @@
 """Erasure: a person's name, address, job title, line manager and the free text they wrote are
 removed or replaced, while every row the statistics count stays, attached to an anonymous
-placeholder (their `users` row, renamed "Erased person <id>"), so every report of every period
+stand-in (their `users` row, renamed "Erased person <id>"), so every report of every period
 gives the same figures before and after. What happens to each table is `erasure_map.ERASURE`.
 
 The job title is the one detail the figures read: a training requirement with job-title words
@@ -11,9 +11,9 @@ becomes "social worker"), or "" when it contained none: every requirement applie
 before, and the rest of the title, which could identify the person, is gone.
 
 Certificates are revoked with `erasure_map.CERTIFICATE_REASON` (the certificate statistics leave
-those revocations out) and show the placeholder's name. An erased account can never sign in or
+those revocations out) and show the stand-in's name. An erased account can never sign in or
 reset its password, and no mail is queued to it. The audit trail keeps every event; those the
-person made show the placeholder as actor.
+person made show the stand-in as actor.
 
 Last, `erasure_scrub.scrub` replaces the name and address wherever else they were copied."""
 
@@ -49,8 +49,8 @@ from lms.privacy import erasure_scrub
 from lms.privacy.erasure_map import (
     CERTIFICATE_REASON,
     UNUSABLE_PASSWORD,
-    placeholder_email,
-    placeholder_name,
+    erased_email,
+    erased_name,
 )
 from lms.reports.models import PackQuote
 
@@ -89,15 +89,15 @@ def erase_person(user_id: int, *, by: "User | None", now: datetime, reason: str)
     db.session.execute(
         sa.update(AuditEvent)
         .where(AuditEvent.actor_id == user.id)
-        .values(actor_label=placeholder_name(user.id))
+        .values(actor_label=erased_name(user.id))
     )
     db.session.execute(
         sa.update(User)
         .where(sa.func.lower(User.line_manager_email) == email)
         .values(line_manager_email=None)
     )
-    user.name = placeholder_name(user.id)
-    user.email = placeholder_email(user.id)
+    user.name = erased_name(user.id)
+    user.email = erased_email(user.id)
     user.line_manager_email = None
     user.password_hash = UNUSABLE_PASSWORD
     user.end_sessions()
@@ -112,11 +112,11 @@ def erase_person(user_id: int, *, by: "User | None", now: datetime, reason: str)
     db.session.flush()
     erasure_scrub.scrub(
         [
-            erasure_scrub.Needle(each, placeholder_email(user.id), is_email=True)
+            erasure_scrub.Needle(each, erased_email(user.id), is_email=True)
             for each in sorted({email} | emails, key=len, reverse=True)
         ]
         + [
-            erasure_scrub.Needle(each, placeholder_name(user.id), is_email=False)
+            erasure_scrub.Needle(each, erased_name(user.id), is_email=False)
             for each in sorted({name} | names, key=len, reverse=True)
         ],
         namesakes=_namesakes(user, {name} | names),
@@ -166,7 +166,7 @@ def _certificates(user: User, now: datetime) -> None:
         sa.select(Certificate).where(Certificate.user_id == user.id)
     ):
         issuing.revoke(certificate, CERTIFICATE_REASON, now=now)
-        certificate.person_name = placeholder_name(user.id)
+        certificate.person_name = erased_name(user.id)
 
 
 def requirement_words() -> list[str]:
@@ -231,14 +231,12 @@ def _free_text(user: User, email: str, *, by: User | None, now: datetime) -> Non
     db.session.execute(
         sa.update(AgencyRequest)
         .where(sa.func.lower(AgencyRequest.email) == email)
-        .values(
-            requester_name=placeholder_name(user.id), email=placeholder_email(user.id), details=""
-        )
+        .values(requester_name=erased_name(user.id), email=erased_email(user.id), details="")
     )
     db.session.execute(
         sa.update(UnmatchedCompletion)
         .where(sa.func.lower(UnmatchedCompletion.email) == email)
-        .values(name=placeholder_name(user.id), email=placeholder_email(user.id))
+        .values(name=erased_name(user.id), email=erased_email(user.id))
     )
     # An upload already applied is kept as figures and rows; its file is no longer needed.
     db.session.execute(

@@ -12,20 +12,20 @@ PLACEHOLDER_DOMAIN = "erased.invalid"
 UNUSABLE_PASSWORD = "!erased"  # not a hash any password matches
 
 
-def placeholder_name(user_id: int) -> str:
+def erased_name(user_id: int) -> str:
     return f"Erased person {user_id}"
 
 
-def placeholder_email(user_id: int) -> str:
+def erased_email(user_id: int) -> str:
     return f"erased-{user_id}@{PLACEHOLDER_DOMAIN}"
 
 
-KEPT = "kept: counted in the statistics, and names the person only by the placeholder's id"
-DONE_BY = "kept: something they did to or for someone else; only the placeholder's id is left"
+KEPT = "kept: counted in the statistics, and names the person only by the stand-in's id"
+DONE_BY = "kept: something they did to or for someone else; only the stand-in's id is left"
 
 ERASURE: dict[str, str] = {
     "users": (
-        "kept as an anonymous placeholder: name 'Erased person <id>', email "
+        "kept as an anonymous stand-in: name 'Erased person <id>', email "
         "'erased-<id>@erased.invalid', no line manager, a password no one can use, every session "
         "ended; the job title becomes the job-title words of the training requirements it "
         "matched (or nothing), so the same requirements apply; still active if they were. "
@@ -45,7 +45,7 @@ ERASURE: dict[str, str] = {
     "password_reset_requests": "deleted (those for their address)",
     "sign_in_attempts": "deleted (those for their address)",
     "personal_tokens": "deleted",
-    "providers": "a contact address that was theirs becomes the placeholder's",
+    "providers": "a contact address that was theirs becomes the stand-in's",
     "bookings": KEPT + "; a cancellation reason they wrote is removed",
     "place_offers": KEPT,
     "interests": "kept: the unmet demand report counts them",
@@ -62,7 +62,7 @@ ERASURE: dict[str, str] = {
     "training_declarations": (
         "kept (hours count towards requirements); the title, provider and evidence file are removed"
     ),
-    "xapi_statements": "the address becomes the placeholder's",
+    "xapi_statements": "the address becomes the stand-in's",
     "elearning_import_problems": "their name and address replaced in the value refused",
     "xapi_credentials": DONE_BY,
     "feedback_responses": (
@@ -75,7 +75,7 @@ ERASURE: dict[str, str] = {
     "question_sets": DONE_BY,
     "pack_quotes": "quotes of their answers are taken out of the pack",
     "certificates": "revoked (shown as revoked on the verify page and to badge checkers); the name "
-    "on them becomes the placeholder",
+    "on them becomes the stand-in",
     "certificate_checks": KEPT,
     "certificate_batches": DONE_BY,
     "partnership_logos": DONE_BY,
@@ -85,11 +85,11 @@ ERASURE: dict[str, str] = {
     "report_snapshots": DONE_BY,
     "outbox_messages": (
         "messages to them are deleted; in other people's messages their name and address "
-        "become the placeholder's"
+        "become the stand-in's"
     ),
     "outbox_attachments": "deleted with their messages",
     "audit_events": (
-        "every event is kept; where they acted, the actor is shown as the placeholder; their "
-        "name and address in the recorded changes and reasons become the placeholder's"
+        "every event is kept; where they acted, the actor is shown as the stand-in; their "
+        "name and address in the recorded changes and reasons become the stand-in's"
     ),
 }

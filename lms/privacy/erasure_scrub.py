@@ -1,4 +1,4 @@
-"""The last pass of an erasure: the person's name and address replaced by the placeholder's in
+"""The last pass of an erasure: the person's name and address replaced by the stand-in's in
 every text, JSON and binary column of every table, wherever they may have been copied (a
 message to a colleague, an audit event's recorded change, an uploaded file, a problem row).
 

@@ -30,7 +30,7 @@ from lms.feedback.models import Answer, Response
 from lms.mail.models import OutboxMessage
 from lms.mail.services import queue_message
 from lms.privacy.erasure import erase_person, kept_title
-from lms.privacy.erasure_map import ERASURE, placeholder_email, placeholder_name
+from lms.privacy.erasure_map import ERASURE, erased_email, erased_name
 from lms.privacy.registry import PERSONAL
 from lms.reports import periods
 from tests.annual.conftest import NOW, annual_year  # noqa: F401
@@ -132,8 +132,8 @@ def test_afterwards_the_name_and_address_appear_nowhere_and_a_second_erasure_cha
         for person in erased.values():
             user = db.session.get(User, person.id)
             assert (user.name, user.email) == (
-                placeholder_name(user.id),
-                placeholder_email(user.id),
+                erased_name(user.id),
+                erased_email(user.id),
             )
             assert (
                 user.erased_at == ERASED_AT and user.is_active and user.line_manager_email is None
@@ -146,8 +146,8 @@ def test_afterwards_the_name_and_address_appear_nowhere_and_a_second_erasure_cha
         assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == events + 3
         acted = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "booking.noted"))
         assert acted.actor_id == people["P2"].id
-        assert acted.actor_label == placeholder_name(people["P2"].id)
-        assert acted.reason == f"Asked by {placeholder_name(people['P7'].id)}"
+        assert acted.actor_label == erased_name(people["P2"].id)
+        assert acted.reason == f"Asked by {erased_name(people['P7'].id)}"
         erasures = db.session.scalars(
             sa.select(AuditEvent).where(AuditEvent.action == "person.erased")
         ).all()
@@ -213,7 +213,7 @@ def test_an_erased_person_cannot_sign_in_or_ask_for_a_new_password(app, client, 
     _erase(app, [person.id])
     caplog.set_level("INFO", logger="lms")
     with app.app_context():
-        placeholder = placeholder_email(person.id)
+        placeholder = erased_email(person.id)
         for address in (person.email, placeholder):
             assert (
                 authenticate(
@@ -278,7 +278,7 @@ def test_the_page_erases_only_after_the_address_is_typed_and_a_reason_given(
     post_again = post_form(
         client,
         _page(client, person.id),
-        {"confirm_email": placeholder_email(person.id), "reason": "Again"},
+        {"confirm_email": erased_email(person.id), "reason": "Again"},
         token_from=f"/admin/users/{admin.id}",
     )
     assert post_again.status_code == 302
@@ -411,7 +411,7 @@ def test_a_namesake_keeps_their_name_in_what_is_theirs(app, make_user):
     with app.app_context():
         message = db.session.scalar(sa.select(OutboxMessage))
         assert message.user_id == namesake.id
-        assert message.body_text == f"Dear Alex Morgan, copy to {placeholder_email(erased.id)}"
+        assert message.body_text == f"Dear Alex Morgan, copy to {erased_email(erased.id)}"
         event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.actor_id == namesake.id))
         assert (event.actor_label, event.after) == (
             f"alex morgan (user {namesake.id})",
@@ -440,7 +440,7 @@ def test_an_erased_person_s_account_only_changes_whether_they_still_work_here(
     assert done.status_code == 302
     with app.app_context():
         user = db.session.get(User, person.id)
-        assert (user.name, user.is_active) == (placeholder_name(person.id), False)
+        assert (user.name, user.is_active) == (erased_name(person.id), False)
         assert user.job_title != "Lead"
     post_form(client, page, {"is_active": "y"})
     with app.app_context():
