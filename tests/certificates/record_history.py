@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
+
 from lms.accounts.models import Role, User
 from lms.bookings.models import Booking, BookingStatus
 from lms.catalogue.models import Course
@@ -234,3 +236,29 @@ def build(
 
 def three_years_before(today: date) -> date:
     return completions.add_months(today, -36) + timedelta(days=1)
+
+
+@pytest.fixture
+def training_record(
+    app,
+    make_agency,
+    make_user,
+    make_course,
+    make_module,
+    make_course_session,
+    make_completed_booking,
+    make_completion,
+    make_certificate,
+):
+    """The person's history above, built with the suite's factories."""
+    return build(
+        app,
+        make_agency=make_agency,
+        make_user=make_user,
+        make_course=make_course,
+        make_module=make_module,
+        make_course_session=make_course_session,
+        make_completed_booking=make_completed_booking,
+        make_completion=make_completion,
+        make_certificate=make_certificate,
+    )

@@ -16,32 +16,13 @@ from lms.elearning.models import DeclarationStatus
 from lms.elearning.renewals import RenewalStatus
 from lms.extensions import db
 from tests.certificates import record_history
+from tests.certificates.record_history import training_record  # noqa: F401
 from tests.conftest import counting_statements
 
 
 @pytest.fixture
-def history(
-    app,
-    make_agency,
-    make_user,
-    make_course,
-    make_module,
-    make_course_session,
-    make_completed_booking,
-    make_completion,
-    make_certificate,
-):
-    return record_history.build(
-        app,
-        make_agency=make_agency,
-        make_user=make_user,
-        make_course=make_course,
-        make_module=make_module,
-        make_course_session=make_course_session,
-        make_completed_booking=make_completed_booking,
-        make_completion=make_completion,
-        make_certificate=make_certificate,
-    )
+def history(training_record):  # noqa: F811
+    return training_record
 
 
 def _record(app, user_id: int, today: date, reminder_days: int = 30) -> records.Record:

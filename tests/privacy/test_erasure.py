@@ -34,8 +34,10 @@ from lms.privacy.erasure_map import ERASURE, erased_email, erased_name
 from lms.privacy.registry import PERSONAL
 from lms.reports import periods
 from tests.annual.conftest import NOW, annual_year  # noqa: F401
-from tests.certificates import record_history
-from tests.certificates.record_history import PERSON
+from tests.certificates.record_history import (
+    PERSON,
+    training_record,  # noqa: F401
+)
 from tests.conftest import post_form
 from tests.privacy.erasure_copies import NEW_NAME, copies
 from tests.privacy.erasure_helpers import dump, figures, found_anywhere
@@ -326,28 +328,8 @@ def test_the_impact_figures_are_the_same_after_people_who_answered_are_erased(
 
 
 @pytest.fixture
-def record(
-    app,
-    make_agency,
-    make_user,
-    make_course,
-    make_module,
-    make_course_session,
-    make_completed_booking,
-    make_completion,
-    make_certificate,
-):
-    return record_history.build(
-        app,
-        make_agency=make_agency,
-        make_user=make_user,
-        make_course=make_course,
-        make_module=make_module,
-        make_course_session=make_course_session,
-        make_completed_booking=make_completed_booking,
-        make_completion=make_completion,
-        make_certificate=make_certificate,
-    )
+def record(training_record):  # noqa: F811
+    return training_record
 
 
 def test_a_training_record_with_declarations_and_a_certificate_counts_the_same_once_erased(
