@@ -72,6 +72,9 @@ def create_app(config: dict | None = None) -> Flask:
     from lms.core import database
 
     database.configure_sqlite(app)
+    from lms.core import cache
+
+    cache.init_app(app)
 
     from lms.accounts.admin import bp as admin_bp
     from lms.accounts.staff import bp as staff_bp
@@ -159,6 +162,7 @@ def _import_models() -> None:
     import lms.catalogue.models  # noqa: F401
     import lms.certificates.models  # noqa: F401
     import lms.compliance.models  # noqa: F401
+    import lms.core.versions  # noqa: F401
     import lms.elearning.models  # noqa: F401
     import lms.feedback.models  # noqa: F401
     import lms.mail.models  # noqa: F401

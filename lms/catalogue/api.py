@@ -24,13 +24,12 @@ from lms.catalogue.models import (
     Theme,
 )
 from lms.catalogue.queries import Filters, catalogue_courses, catalogue_sessions, month_bounds
+from lms.core import cache
 from lms.core.models import utcnow
 from lms.core.timefmt import local
 from lms.extensions import db
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-LIST_CACHE_SECONDS = 300
 
 
 class BadParameter(Exception):
@@ -38,6 +37,7 @@ class BadParameter(Exception):
 
 
 @bp.get("/sessions")
+@cache.public
 def sessions():
     now = utcnow()
     filters = _filters(openapi.SESSION_FILTERS)
@@ -60,6 +60,7 @@ def sessions():
 
 
 @bp.get("/courses")
+@cache.public
 def courses():
     now = utcnow()
     filters = _filters(openapi.COURSE_FILTERS)
@@ -278,8 +279,9 @@ def _uk_iso(moment: datetime) -> str:
 
 def _cached(body: dict) -> Response:
     response = jsonify(body)
+    # Kept by browsers and proxies but checked first: lms.core.cache answers 304 while it holds.
     response.cache_control.public = True
-    response.cache_control.max_age = LIST_CACHE_SECONDS
+    response.cache_control.no_cache = True
     return response
 
 

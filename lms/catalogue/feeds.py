@@ -16,6 +16,7 @@ from lms.catalogue.models import (
     Theme,
     course_themes,
 )
+from lms.core import cache
 from lms.core.models import utcnow
 from lms.extensions import db
 
@@ -24,7 +25,6 @@ bp = Blueprint("feeds", __name__)
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 # Sessions stay in the feed this long after they end, so subscribers keep recent history.
 FEED_KEEPS_ENDED = timedelta(days=30)
-FEED_MAX_AGE_SECONDS = 900
 
 _SESSION_OPTIONS = (
     selectinload(CourseSession.course).selectinload(Course.themes),
@@ -34,6 +34,7 @@ _SESSION_OPTIONS = (
 
 
 @bp.get("/sessions/<int:session_id>.ics")
+@cache.public
 def session_ics(session_id):
     course_session = db.session.scalar(
         sa.select(CourseSession).where(CourseSession.id == session_id).options(*_SESSION_OPTIONS)
@@ -47,6 +48,7 @@ def session_ics(session_id):
 
 
 @bp.get("/calendar/sessions.ics")
+@cache.public
 def sessions_feed():
     query = (
         sa.select(CourseSession)
@@ -74,8 +76,9 @@ def sessions_feed():
         )
         name = f"{name} – {theme.name}"
     response = Response(_calendar(db.session.scalars(query), name=name), content_type=CALENDAR_TYPE)
+    # Kept by calendars and proxies but checked first: lms.core.cache answers 304 while it holds.
     response.cache_control.public = True
-    response.cache_control.max_age = FEED_MAX_AGE_SECONDS
+    response.cache_control.no_cache = True
     return response
 
 

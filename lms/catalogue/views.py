@@ -13,6 +13,7 @@ from lms.catalogue import queries
 from lms.catalogue.forms import CatalogueSearchForm
 from lms.catalogue.models import Audience, Course, CourseSession, CourseStatus, DeliveryMode
 from lms.catalogue.modules import validity_text
+from lms.core import cache
 from lms.core.models import utcnow
 from lms.core.security import require
 from lms.core.timefmt import local
@@ -52,6 +53,7 @@ def _search_form(now) -> CatalogueSearchForm:
 
 
 @bp.get("/training")
+@cache.public
 def index():
     now = utcnow()
     form = _search_form(now)
@@ -78,6 +80,7 @@ def index():
 
 
 @bp.get("/courses")
+@cache.public
 def courses():
     now = utcnow()
     form = _search_form(now)
@@ -100,6 +103,7 @@ def _visible(course: Course) -> bool:
 
 
 @bp.get("/courses/<code>")
+@cache.public
 def course(code):
     course = db.session.scalar(sa.select(Course).where(Course.code == code.upper()))
     if course is None or not _visible(course):
@@ -117,6 +121,7 @@ def course(code):
 
 
 @bp.get("/sessions/<int:session_id>")
+@cache.public
 def session(session_id):
     course_session = db.get_or_404(CourseSession, session_id)
     if not _visible(course_session.course):
