@@ -24,7 +24,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import wraps
+from functools import lru_cache, wraps
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -109,8 +109,7 @@ def _as_datetime(value):
 
 
 class PageCache:
-    def __init__(self, salt: str):
-        self.salt = salt
+    def __init__(self):
         self.lock = threading.Lock()
         self.entries: OrderedDict[str, Entry] = OrderedDict()
         self.size = 0
@@ -162,9 +161,10 @@ class PageCache:
         return html
 
 
-def _salt() -> str:
+@lru_cache(maxsize=1)
+def salt() -> str:
     """Changes when the code or templates change, so a new release never answers 304 for a
-    page an old one rendered."""
+    page an old one rendered (worked out once per process, on the first public request)."""
     root = Path(__file__).resolve().parents[2]
     digest = hashlib.sha256()
     for folder in (root / "lms", root / "templates"):
@@ -176,7 +176,7 @@ def _salt() -> str:
 
 def init_app(app) -> None:
     versions.init_app(app)
-    app.extensions["lms_page_cache"] = PageCache(_salt())
+    app.extensions["lms_page_cache"] = PageCache()
 
 
 def _cache() -> PageCache:
@@ -196,7 +196,7 @@ def _servable() -> bool:
 
 
 def _validators(epoch: Epoch, now: datetime) -> tuple[str, datetime | None]:
-    etag = f'W/"{_cache().salt}-{epoch.version}-{int(epoch.ends.timestamp())}"'
+    etag = f'W/"{salt()}-{epoch.version}-{int(epoch.ends.timestamp())}"'
     changed = versions.as_utc(versions.current().changed_at)
     modified = max(filter(None, (changed, epoch.starts)))
     return etag, (modified if modified <= now else None)
