@@ -88,7 +88,7 @@ def _epoch(version: int, now: datetime) -> Epoch:
         sa.func.min(sa.case((CourseSession.ends_at > feed_edge, CourseSession.ends_at)))
     )
     row = db.session.execute(sa.select(*aggregates).select_from(CourseSession)).one()
-    row = [versions.as_utc(_as_datetime(value)) for value in row]
+    row = [versions.as_utc(versions.as_datetime(value)) for value in row]
     before = [moment for moment in row[0:8:2] if moment is not None]
     after = [moment for moment in row[1:8:2] if moment is not None]
     if row[8] is not None:
@@ -100,12 +100,6 @@ def _epoch(version: int, now: datetime) -> Epoch:
     before.append(today.astimezone(UTC))
     after.append(midnight.astimezone(UTC))
     return Epoch(version, max(before), min(after))
-
-
-def _as_datetime(value):
-    if isinstance(value, str):  # SQLite hands back text from an aggregate over a CASE
-        return datetime.fromisoformat(value)
-    return value
 
 
 class PageCache:

@@ -46,6 +46,7 @@ WATCHED = frozenset(
 
 _WRITE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.I)
 _MARK = "lms_catalogue_changed"
+_READ = "SELECT version, changed_at FROM cache_versions WHERE name = 'catalogue'"
 _EXISTS = "lms_versions_table"
 
 _BUMP = {
@@ -149,13 +150,18 @@ def current() -> Version:
     if "catalogue_version" not in g:
         from lms.extensions import db
 
-        row = db.session.execute(
-            sa.select(CacheVersion.version, CacheVersion.changed_at).where(
-                CacheVersion.name == NAME
-            )
-        ).first()
-        g.catalogue_version = Version(row[0], row[1]) if row else Version(0, None)
+        # Driver-level SQL: this runs on every public request, so it skips the ORM's work.
+        row = db.session.connection().exec_driver_sql(_READ).first()
+        g.catalogue_version = (
+            Version(row[0], as_utc(as_datetime(row[1]))) if row else Version(0, None)
+        )
     return g.catalogue_version
+
+
+def as_datetime(value):
+    if isinstance(value, str):  # SQLite's driver hands back the stored text
+        return datetime.fromisoformat(value)
+    return value
 
 
 def as_utc(moment: datetime | None) -> datetime | None:
