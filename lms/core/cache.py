@@ -28,7 +28,7 @@ from functools import lru_cache, wraps
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Response, current_app, g, request, session
+from flask import Response, current_app, request, session
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.http import http_date, parse_date
@@ -227,7 +227,7 @@ def public(view):
         etag, modified = _validators(epoch, now)
         if _not_modified(etag, modified):
             return _finish(Response(status=304), etag, modified)
-        key = request.full_path
+        key = f"{request.host}{request.full_path}"  # calendars and the API hold full addresses
         entry = cache.get(key, epoch)
         if entry is None:
             response = current_app.make_response(view(*args, **kwargs))
@@ -238,9 +238,6 @@ def public(view):
             headers = [(k, v) for k, v in response.headers.items() if k.lower() != "content-length"]
             entry = Entry(epoch.version, epoch.ends, 200, headers, body)
             cache.put(key, entry)
-            g.page_cache = "miss"
-        else:
-            g.page_cache = "hit"
         body = entry.body.replace(NONCE_MARK.encode(), csp_nonce().encode())
         return _finish(Response(body, status=entry.status, headers=entry.headers), etag, modified)
 
