@@ -28,7 +28,7 @@ def session_panel(course_session, user, *, form: ColleagueForm | None = None) ->
         # The join link is for people with a confirmed place and the session's trainers.
         "show_join_link": bool(course_session.venue is None and (confirmed or teaches)),
         "own_booking": own,
-        "own_position": services.waiting_position(own) if own else None,
+        "own_position": queries.waiting_position(own) if own else None,
         "waiting": queries.waiting_count(course_session.id),
         "colleague_form": form or colleague_form(user),
     }

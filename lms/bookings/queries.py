@@ -1,4 +1,5 @@
-"""Lists of bookings for pages: a person's, a session's, an agency's; demand from interest."""
+"""Lists of bookings for pages: a person's, a session's, an agency's; waiting-list positions;
+demand from interest."""
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -136,6 +137,25 @@ def waiting_count(session_id: int) -> int:
         .select_from(Booking)
         .where(Booking.session_id == session_id, Booking.status == BookingStatus.WAITLISTED)
     )
+
+
+def waiting_position(booking: Booking) -> int | None:
+    """1 for the first person waiting, and so on; None when not on the waiting list."""
+    if booking.status is not BookingStatus.WAITLISTED:
+        return None
+    ahead = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Booking)
+        .where(
+            Booking.session_id == booking.session_id,
+            Booking.status == BookingStatus.WAITLISTED,
+            sa.or_(
+                Booking.waitlisted_at < booking.waitlisted_at,
+                (Booking.waitlisted_at == booking.waitlisted_at) & (Booking.id < booking.id),
+            ),
+        )
+    )
+    return ahead + 1
 
 
 def waiting_positions(bookings: list[Booking]) -> dict[int, int]:

@@ -276,25 +276,6 @@ def book_place(course_session: CourseSession, person: User, *, by: User, now: da
     return booking
 
 
-def waiting_position(booking: Booking) -> int | None:
-    """1 for the first person waiting, and so on; None when not on the waiting list."""
-    if booking.status is not BookingStatus.WAITLISTED:
-        return None
-    ahead = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Booking)
-        .where(
-            Booking.session_id == booking.session_id,
-            Booking.status == BookingStatus.WAITLISTED,
-            sa.or_(
-                Booking.waitlisted_at < booking.waitlisted_at,
-                (Booking.waitlisted_at == booking.waitlisted_at) & (Booking.id < booking.id),
-            ),
-        )
-    )
-    return ahead + 1
-
-
 def _first_waiting(course_session: CourseSession) -> Booking | None:
     """The first person waiting who has no open offer and whose agency is under its cap."""
     query = (

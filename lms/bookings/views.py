@@ -34,7 +34,7 @@ def _booked_message(booking: Booking) -> str:
         return f"{who} a place. A confirmation with a calendar invitation is on its way."
     if booking.status is BookingStatus.PENDING:
         return f"{who} a place held while the agency coordinator decides."
-    position = services.waiting_position(booking)
+    position = queries.waiting_position(booking)
     who = "You are" if booking.user_id == current_user.id else f"{booking.user.name} is"
     return f"The session is full. {who} number {position} on the waiting list."
 
@@ -92,7 +92,7 @@ def my_training():
         upcoming=upcoming,
         past=past,
         ended=[b for b in bookings if not b.is_live and b.session.ends_at > now][:10],
-        positions={b.id: services.waiting_position(b) for b in upcoming},
+        positions={b.id: queries.waiting_position(b) for b in upcoming},
         interests=queries.interests_of(current_user),
         calendar_url=request.args.get("calendar_url"),
         has_calendar=tokens.has_active(current_user, TokenKind.CALENDAR),

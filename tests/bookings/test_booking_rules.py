@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from lms.accounts.models import Role, User
-from lms.bookings import services
+from lms.bookings import queries, services
 from lms.bookings.models import Booking, BookingStatus, OfferStatus, PlaceOffer
 from lms.catalogue.models import CourseSession
 from lms.core.errors import DomainError
@@ -78,7 +78,7 @@ def test_full_session_puts_next_person_on_waiting_list_with_a_position(
     book(session_id, make_user().id)
     second, third = book(session_id, make_user().id), book(session_id, make_user().id)
     assert second.status is BookingStatus.WAITLISTED
-    assert (services.waiting_position(second), services.waiting_position(third)) == (1, 2)
+    assert (queries.waiting_position(second), queries.waiting_position(third)) == (1, 2)
     assert places_taken(session_id) == 1
 
 
@@ -236,7 +236,7 @@ def test_cancelling_promotes_the_first_person_waiting_when_far_away(
     promoted = services.cancel_booking(first, by=first.user, reason="Clash with a visit", now=NOW)
     db.session.commit()
     assert promoted.id == waiting.id and promoted.status is BookingStatus.CONFIRMED
-    assert services.waiting_position(db.session.get(Booking, later.id)) == 1
+    assert queries.waiting_position(db.session.get(Booking, later.id)) == 1
     assert places_taken(session_id) == 1
     assert db.session.get(Booking, first.id).is_late_cancellation is False
 
