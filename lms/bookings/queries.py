@@ -139,6 +139,32 @@ def waiting_count(session_id: int) -> int:
     )
 
 
+def live_booking(person: User, course_session: CourseSession) -> Booking | None:
+    return db.session.scalar(
+        sa.select(Booking).where(
+            Booking.user_id == person.id,
+            Booking.session_id == course_session.id,
+            Booking.status.in_(LIVE),
+        )
+    )
+
+
+def has_completed(person: User, course_id: int) -> bool:
+    """Whether the person completed a course (a completed booking on one of its sessions)."""
+    return bool(
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Booking)
+            .join(CourseSession, CourseSession.id == Booking.session_id)
+            .where(
+                Booking.user_id == person.id,
+                CourseSession.course_id == course_id,
+                Booking.completed_at.is_not(None),
+            )
+        )
+    )
+
+
 def waiting_position(booking: Booking) -> int | None:
     """1 for the first person waiting, and so on; None when not on the waiting list."""
     if booking.status is not BookingStatus.WAITLISTED:

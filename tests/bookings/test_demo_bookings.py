@@ -188,7 +188,7 @@ def test_upcoming_bookings_meet_their_prerequisites(app):
         assert bookings
         for booking in bookings:
             person = booking.user
-            assert services.has_completed(person, booking.session.course.prerequisite_id)
+            assert queries.has_completed(person, booking.session.course.prerequisite_id)
 
 
 def test_past_sessions_have_attendees_no_shows_and_late_cancellations(app):
