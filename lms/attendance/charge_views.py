@@ -198,7 +198,7 @@ def statement_csv():
 @bp.get("/charges/statement.pdf")
 @login_required
 def statement_pdf():
-    from lms.attendance.documents import Statement, StatementLine, charge_statement
+    from lms.attendance.charge_statement import Statement, StatementLine, charge_statement
 
     agency, month = _statement_scope()
     lines = tuple(

@@ -260,11 +260,11 @@ def decide(
 def register_hooks() -> None:
     """Hang the charge rules on close-out and the approval rule on bookings (once)."""
     from lms.attendance import services as attendance
-    from lms.bookings import services as bookings
+    from lms.bookings import places
 
     if on_session_closed not in attendance.SESSION_CLOSED:
         attendance.SESSION_CLOSED.append(on_session_closed)
     if on_outcome_corrected not in attendance.OUTCOME_CORRECTED:
         attendance.OUTCOME_CORRECTED.append(on_outcome_corrected)
-    if needs_approval_for_no_shows not in bookings.NEEDS_APPROVAL:
-        bookings.NEEDS_APPROVAL.append(needs_approval_for_no_shows)
+    if needs_approval_for_no_shows not in places.NEEDS_APPROVAL:
+        places.NEEDS_APPROVAL.append(needs_approval_for_no_shows)

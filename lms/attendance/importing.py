@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 from lms.accounts.models import User
 from lms.attendance import services
+from lms.attendance.meeting_reports import ReportError, parse_report
 from lms.attendance.models import ImportBatch, Mark, MarkSource
-from lms.attendance.reports import ReportError, parse_report
 from lms.catalogue.models import SessionDate, SessionStatus
 from lms.core.text import single_line
 from lms.core.timefmt import uk_datetime

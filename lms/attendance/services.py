@@ -20,7 +20,7 @@ from lms.accounts.models import User
 from lms.attendance.models import AttendanceMark, Mark, MarkSource, Outcome
 from lms.audit import services as audit
 from lms.bookings.models import Booking, BookingStatus
-from lms.bookings.services import _take_place, lock_session
+from lms.bookings.places import lock_session, take_place
 from lms.catalogue.models import CourseSession, SessionDate, SessionStatus
 from lms.core.errors import DomainError
 from lms.core.timefmt import uk_datetime
@@ -336,7 +336,7 @@ def add_walk_in(session_date: SessionDate, person: User, *, by: User, now: datet
         )
         db.session.add(booking)
     if not held:
-        _take_place(course_session.id, over_capacity=True)
+        take_place(course_session.id, over_capacity=True)
     db.session.flush()
     set_mark(session_date, booking, Mark.ATTENDED, by=by, now=now, source=MarkSource.WALK_IN)
     return booking

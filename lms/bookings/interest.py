@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from lms.accounts.models import User
 from lms.bookings.models import Interest
-from lms.bookings.services import BookingError
+from lms.bookings.places import BookingError
 from lms.catalogue.models import Course, CourseSession, CourseStatus, DeliveryMode
 from lms.extensions import db
 

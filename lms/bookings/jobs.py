@@ -14,7 +14,8 @@ from lms.bookings.models import (
     OfferStatus,
     PlaceOffer,
 )
-from lms.bookings.services import fill_free_places, lock_session, release_place
+from lms.bookings.places import lock_session
+from lms.bookings.waiting_list import fill_free_places, release_place
 from lms.catalogue import sessions as scheduling
 from lms.catalogue.models import Course, CourseSession, CourseStatus, SessionStatus
 from lms.extensions import db

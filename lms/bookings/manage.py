@@ -10,9 +10,10 @@ from flask_login import current_user, login_required
 from lms.accounts import permissions
 from lms.accounts.services import find_user_by_email
 from lms.audit.services import events_for
-from lms.bookings import history, queries, services
+from lms.bookings import decisions, history, queries
 from lms.bookings.forms import AdminPlaceForm, ReasonForm, SettingsForm
 from lms.bookings.models import Booking
+from lms.bookings.places import BookingError
 from lms.catalogue.models import CourseSession
 from lms.core.cells import safe_cell
 from lms.core.forms import commit_and_flash, commit_or_show
@@ -108,7 +109,7 @@ def admin_confirm(booking_id):
     form = _place_form(booking)
 
     def give():
-        return services.admin_confirm(
+        return decisions.admin_confirm(
             booking,
             by=current_user,
             reason=form.reason.data,
@@ -134,10 +135,8 @@ def admin_add(session_id):
 
     def add():
         if person is None:
-            raise services.BookingError(
-                "There is no account with that email address", field="email"
-            )
-        return services.admin_add(
+            raise BookingError("There is no account with that email address", field="email")
+        return decisions.admin_add(
             course_session,
             person,
             by=current_user,
@@ -172,7 +171,7 @@ def approve(booking_id):
     booking = db.get_or_404(Booking, booking_id)
     require(permissions.can_decide_booking(current_user, booking))
     commit_and_flash(
-        lambda: services.approve(booking, by=current_user, now=utcnow()),
+        lambda: decisions.approve(booking, by=current_user, now=utcnow()),
         f"{booking.user.name}'s place is approved.",
     )
     return redirect(same_site_path(request.form.get("back"), url_for("manage.agency_bookings")))
@@ -190,7 +189,7 @@ def decline(booking_id):
     if form.validate_on_submit():
         done = commit_or_show(
             form,
-            lambda: services.decline(
+            lambda: decisions.decline(
                 booking, by=current_user, reason=form.reason.data, now=utcnow()
             ),
         )

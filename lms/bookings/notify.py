@@ -10,6 +10,7 @@ from flask import current_app
 from lms.accounts.models import Role, User, UserRole
 from lms.bookings.invites import build_invite
 from lms.bookings.models import Booking, BookingStatus, PlaceOffer
+from lms.bookings.queries import waiting_position
 from lms.core.urls import external_url, site_domain
 from lms.extensions import db
 from lms.mail.services import Attachment, queue_message
@@ -87,8 +88,6 @@ def booked(booking: Booking) -> None:
     if booking.status is BookingStatus.CONFIRMED:
         _send(booking, "booking_confirmed", "Your place is confirmed", invite="REQUEST")
     elif booking.status is BookingStatus.WAITLISTED:
-        from lms.bookings.services import waiting_position
-
         _send(
             booking,
             "booking_waitlisted",

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from lms.accounts import permissions
-from lms.bookings import queries, services
+from lms.bookings import queries
 from lms.bookings.forms import ColleagueForm
 from lms.bookings.models import Interest
 from lms.extensions import db
@@ -21,14 +21,14 @@ def colleague_form(user) -> ColleagueForm | None:
 def session_panel(course_session, user, *, form: ColleagueForm | None = None) -> dict:
     """The signed-in person's booking and position, the waiting list, a coordinator's form to
     book a colleague (the one sent, with its errors, when it is shown again)."""
-    own = services.live_booking(user, course_session) if user.is_authenticated else None
+    own = queries.live_booking(user, course_session) if user.is_authenticated else None
     teaches = user.is_authenticated and any(t.id == user.id for t in course_session.trainers)
     confirmed = own is not None and own.status.value == "confirmed"
     return {
         # The join link is for people with a confirmed place and the session's trainers.
         "show_join_link": bool(course_session.venue is None and (confirmed or teaches)),
         "own_booking": own,
-        "own_position": services.waiting_position(own) if own else None,
+        "own_position": queries.waiting_position(own) if own else None,
         "waiting": queries.waiting_count(course_session.id),
         "colleague_form": form or colleague_form(user),
     }

@@ -1,4 +1,5 @@
-"""Lists of bookings for pages: a person's, a session's, an agency's; demand from interest."""
+"""Lists of bookings for pages: a person's, a session's, an agency's; waiting-list positions;
+demand from interest."""
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -136,6 +137,51 @@ def waiting_count(session_id: int) -> int:
         .select_from(Booking)
         .where(Booking.session_id == session_id, Booking.status == BookingStatus.WAITLISTED)
     )
+
+
+def live_booking(person: User, course_session: CourseSession) -> Booking | None:
+    return db.session.scalar(
+        sa.select(Booking).where(
+            Booking.user_id == person.id,
+            Booking.session_id == course_session.id,
+            Booking.status.in_(LIVE),
+        )
+    )
+
+
+def has_completed(person: User, course_id: int) -> bool:
+    """Whether the person completed a course (a completed booking on one of its sessions)."""
+    return bool(
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Booking)
+            .join(CourseSession, CourseSession.id == Booking.session_id)
+            .where(
+                Booking.user_id == person.id,
+                CourseSession.course_id == course_id,
+                Booking.completed_at.is_not(None),
+            )
+        )
+    )
+
+
+def waiting_position(booking: Booking) -> int | None:
+    """1 for the first person waiting, and so on; None when not on the waiting list."""
+    if booking.status is not BookingStatus.WAITLISTED:
+        return None
+    ahead = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Booking)
+        .where(
+            Booking.session_id == booking.session_id,
+            Booking.status == BookingStatus.WAITLISTED,
+            sa.or_(
+                Booking.waitlisted_at < booking.waitlisted_at,
+                (Booking.waitlisted_at == booking.waitlisted_at) & (Booking.id < booking.id),
+            ),
+        )
+    )
+    return ahead + 1
 
 
 def waiting_positions(bookings: list[Booking]) -> dict[int, int]:

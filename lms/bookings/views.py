@@ -9,10 +9,11 @@ from sqlalchemy.orm import selectinload
 from lms.accounts import permissions, tokens
 from lms.accounts.models import TokenKind, User
 from lms.accounts.services import find_user_by_email
-from lms.bookings import pages, queries, services
+from lms.bookings import pages, queries, services, waiting_list
 from lms.bookings.forms import PersonByEmailForm, ReasonForm
 from lms.bookings.interest import register_interest, withdraw_interest
 from lms.bookings.models import Booking, BookingStatus, PlaceOffer
+from lms.bookings.places import BookingError
 from lms.catalogue.calendar import build_calendar
 from lms.catalogue.models import Course, CourseSession
 from lms.certificates import my_training as certificates
@@ -34,7 +35,7 @@ def _booked_message(booking: Booking) -> str:
         return f"{who} a place. A confirmation with a calendar invitation is on its way."
     if booking.status is BookingStatus.PENDING:
         return f"{who} a place held while the agency coordinator decides."
-    position = services.waiting_position(booking)
+    position = queries.waiting_position(booking)
     who = "You are" if booking.user_id == current_user.id else f"{booking.user.name} is"
     return f"The session is full. {who} number {position} on the waiting list."
 
@@ -92,7 +93,7 @@ def my_training():
         upcoming=upcoming,
         past=past,
         ended=[b for b in bookings if not b.is_live and b.session.ends_at > now][:10],
-        positions={b.id: services.waiting_position(b) for b in upcoming},
+        positions={b.id: queries.waiting_position(b) for b in upcoming},
         interests=queries.interests_of(current_user),
         calendar_url=request.args.get("calendar_url"),
         has_calendar=tokens.has_active(current_user, TokenKind.CALENDAR),
@@ -161,7 +162,7 @@ def substitute(booking_id):
 
         def hand_over():
             if colleague is None:
-                raise services.BookingError(
+                raise BookingError(
                     "There is no account with this email address. "
                     "Ask your colleague to create one first",
                     field="email",
@@ -192,12 +193,12 @@ def answer_offer(offer_id, answer):
         abort(403)
     if answer == "accept":
         return _act(
-            lambda: services.accept_offer(offer, current_user, now=utcnow()),
+            lambda: waiting_list.accept_offer(offer, current_user, now=utcnow()),
             "The place is yours. A confirmation with a calendar invitation is on its way.",
             url_for("bookings.my_training"),
         )
     return _act(
-        lambda: services.decline_offer(offer, current_user, now=utcnow()),
+        lambda: waiting_list.decline_offer(offer, current_user, now=utcnow()),
         "You have turned the place down. It has gone to the next person waiting.",
         url_for("bookings.my_training"),
     )

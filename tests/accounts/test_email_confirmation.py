@@ -189,7 +189,8 @@ def test_my_agency_is_not_listed_asks_the_administrators(app, client, make_agenc
 def test_a_place_cannot_be_passed_to_a_colleague_who_has_not_confirmed(
     app, make_user, make_course_session
 ):
-    from lms.bookings.services import BookingError, book_place, substitute
+    from lms.bookings.places import BookingError
+    from lms.bookings.services import book_place, substitute
     from lms.catalogue.models import CourseSession
 
     session_id = make_course_session()

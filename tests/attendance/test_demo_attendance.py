@@ -25,7 +25,7 @@ from lms.attendance.models import (
 )
 from lms.attendance.services import _outcome
 from lms.bookings import demo as bookings_demo
-from lms.bookings import services as booking_services
+from lms.bookings import queries as booking_queries
 from lms.bookings.models import LIVE, Booking, BookingStatus
 from lms.catalogue import demo as catalogue_demo
 from lms.catalogue.models import Course, CourseSession, SessionStatus
@@ -305,7 +305,7 @@ def test_completions_still_meet_the_prerequisites_of_later_bookings(app):
         ).all()
         assert bookings
         for booking in bookings:
-            assert booking_services.has_completed(
+            assert booking_queries.has_completed(
                 booking.user, booking.session.course.prerequisite_id
             )
 

@@ -9,17 +9,13 @@ import pytest
 import segno
 from pypdf import PdfReader
 
-from lms.attendance.documents import (
-    SheetRow,
-    SignInSheet,
+from lms.attendance.charge_statement import (
     Statement,
     StatementLine,
     charge_statement,
     format_pounds,
-    qr_png,
-    qr_svg,
-    sign_in_sheet,
 )
+from lms.attendance.documents import SheetRow, SignInSheet, qr_png, qr_svg, sign_in_sheet
 from lms.core import pdffonts
 
 URL = "https://lms.example.org/attend/3f9c2a"

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from lms.accounts.models import Role, User
-from lms.bookings import services
+from lms.bookings import decisions, queries, services, waiting_list
 from lms.bookings.models import Booking, BookingStatus, OfferStatus, PlaceOffer
 from lms.catalogue.models import CourseSession
 from lms.core.errors import DomainError
@@ -78,7 +78,7 @@ def test_full_session_puts_next_person_on_waiting_list_with_a_position(
     book(session_id, make_user().id)
     second, third = book(session_id, make_user().id), book(session_id, make_user().id)
     assert second.status is BookingStatus.WAITLISTED
-    assert (services.waiting_position(second), services.waiting_position(third)) == (1, 2)
+    assert (queries.waiting_position(second), queries.waiting_position(third)) == (1, 2)
     assert places_taken(session_id) == 1
 
 
@@ -184,7 +184,7 @@ def test_approval_required_holds_a_place_until_decided(
     assert booking.status is BookingStatus.PENDING
     assert booking.pending_expires_at == NOW + timedelta(days=5)
     assert places_taken(session_id) == 1
-    services.approve(booking, by=user(coordinator.id), now=NOW)
+    decisions.approve(booking, by=user(coordinator.id), now=NOW)
     db.session.commit()
     assert db.session.get(Booking, booking.id).status is BookingStatus.CONFIRMED
 
@@ -201,9 +201,9 @@ def test_a_declined_booking_frees_its_place_for_the_next_person(
     waiting = book(session_id, make_user(agency_id=agency).id)
     refused(
         "Enter the reason for declining",
-        lambda: services.decline(pending, by=user(coordinator.id), reason=" ", now=NOW),
+        lambda: decisions.decline(pending, by=user(coordinator.id), reason=" ", now=NOW),
     )
-    promoted = services.decline(
+    promoted = decisions.decline(
         pending, by=user(coordinator.id), reason="Not in your role", now=NOW
     )
     db.session.commit()
@@ -236,7 +236,7 @@ def test_cancelling_promotes_the_first_person_waiting_when_far_away(
     promoted = services.cancel_booking(first, by=first.user, reason="Clash with a visit", now=NOW)
     db.session.commit()
     assert promoted.id == waiting.id and promoted.status is BookingStatus.CONFIRMED
-    assert services.waiting_position(db.session.get(Booking, later.id)) == 1
+    assert queries.waiting_position(db.session.get(Booking, later.id)) == 1
     assert places_taken(session_id) == 1
     assert db.session.get(Booking, first.id).is_late_cancellation is False
 
@@ -262,7 +262,7 @@ def test_close_to_the_start_a_freed_place_becomes_a_time_limited_offer(
     assert offer.booking_id == waiting.id and offer.expires_at == NOW + timedelta(hours=24)
     assert db.session.get(Booking, waiting.id).status is BookingStatus.WAITLISTED
     assert places_taken(session_id) == 1  # held for the offer
-    services.accept_offer(offer, user(waiting.user_id), now=NOW + timedelta(hours=2))
+    waiting_list.accept_offer(offer, user(waiting.user_id), now=NOW + timedelta(hours=2))
     db.session.commit()
     assert db.session.get(Booking, waiting.id).status is BookingStatus.CONFIRMED
 
@@ -282,7 +282,7 @@ def test_declining_an_offer_passes_it_to_the_next_person(ctx, make_user, make_co
     second, third = book(session_id, make_user().id), book(session_id, make_user().id)
     services.cancel_booking(first, by=first.user, reason="Unwell", now=NOW)
     offer = db.session.scalar(sa.select(PlaceOffer))
-    services.decline_offer(offer, user(second.user_id), now=NOW)
+    waiting_list.decline_offer(offer, user(second.user_id), now=NOW)
     db.session.commit()
     offers = db.session.execute(
         sa.select(PlaceOffer.booking_id, PlaceOffer.status).order_by(PlaceOffer.id)
@@ -300,16 +300,19 @@ def test_accepting_a_lapsed_or_someone_elses_offer_is_refused(ctx, make_user, ma
     db.session.commit()
     offer = db.session.scalar(sa.select(PlaceOffer))
     refused(
-        "offered to someone else", lambda: services.accept_offer(offer, user(stranger.id), now=NOW)
+        "offered to someone else",
+        lambda: waiting_list.accept_offer(offer, user(stranger.id), now=NOW),
     )
     refused(
         "lapsed",
-        lambda: services.accept_offer(offer, user(waiting.user_id), now=NOW + timedelta(hours=25)),
+        lambda: waiting_list.accept_offer(
+            offer, user(waiting.user_id), now=NOW + timedelta(hours=25)
+        ),
     )
-    services.accept_offer(offer, user(waiting.user_id), now=NOW)
+    waiting_list.accept_offer(offer, user(waiting.user_id), now=NOW)
     db.session.commit()
     refused(
-        "already accepted", lambda: services.accept_offer(offer, user(waiting.user_id), now=NOW)
+        "already accepted", lambda: waiting_list.accept_offer(offer, user(waiting.user_id), now=NOW)
     )
 
 
@@ -318,7 +321,7 @@ def test_no_promotion_once_the_session_has_started(ctx, make_user, make_course_s
         dates=[(NOW - timedelta(minutes=30), NOW + timedelta(hours=2))], capacity=1
     )
     session = session_row(session_id)
-    promoted = services.release_place(session, now=NOW)
+    promoted = waiting_list.release_place(session, now=NOW)
     db.session.rollback()
     assert promoted is None
     refused("has started", lambda: book(session_id, make_user().id))
@@ -374,16 +377,16 @@ def test_admin_may_confirm_over_capacity_with_a_reason_and_it_is_audited(
     waiting = book(session_id, make_user().id)
     refused(
         "Enter the reason",
-        lambda: services.admin_confirm(
+        lambda: decisions.admin_confirm(
             waiting, by=user(admin.id), reason="", now=NOW, over_capacity_confirmed=True
         ),
     )
     refused(
         "Confirm that this person gets a place even if the session is full",
-        lambda: services.admin_confirm(waiting, by=user(admin.id), reason="Lead", now=NOW),
+        lambda: decisions.admin_confirm(waiting, by=user(admin.id), reason="Lead", now=NOW),
     )
     assert places_taken(session_id) == 1
-    services.admin_confirm(
+    decisions.admin_confirm(
         waiting,
         by=user(admin.id),
         reason="Designated lead for the school",
@@ -409,7 +412,7 @@ def test_admin_adds_someone_to_a_session_with_places_free_without_confirming_any
     book(session_id, make_user().id)
     person = make_user()
 
-    booking = services.admin_add(
+    booking = decisions.admin_add(
         session_row(session_id), user(person.id), by=user(admin.id), reason="Lead", now=NOW
     )
     db.session.commit()
@@ -431,7 +434,7 @@ def test_admin_adding_someone_to_a_full_session_must_confirm_going_over_capacity
     person = make_user()
 
     with pytest.raises(DomainError) as refusal:
-        services.admin_add(
+        decisions.admin_add(
             session_row(session_id), user(person.id), by=user(admin.id), reason="Lead", now=NOW
         )
     db.session.rollback()
@@ -441,7 +444,7 @@ def test_admin_adding_someone_to_a_full_session_must_confirm_going_over_capacity
     assert refusal.value.field == "confirm"
     assert counts(session_id) == {"confirmed": 1} and places_taken(session_id) == 1
 
-    services.admin_add(
+    decisions.admin_add(
         session_row(session_id),
         user(person.id),
         by=user(admin.id),

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from lms.accounts import demo as accounts_demo
 from lms.accounts.models import Agency, User
 from lms.bookings import demo as bookings_demo
-from lms.bookings import services
+from lms.bookings import queries, services
 from lms.bookings.models import HOLDS_PLACE, LIVE, Booking, BookingStatus, OfferStatus, PlaceOffer
 from lms.catalogue import demo as catalogue_demo
 from lms.catalogue.models import Course, CourseSession, SessionStatus
@@ -188,7 +188,7 @@ def test_upcoming_bookings_meet_their_prerequisites(app):
         assert bookings
         for booking in bookings:
             person = booking.user
-            assert services.has_completed(person, booking.session.course.prerequisite_id)
+            assert queries.has_completed(person, booking.session.course.prerequisite_id)
 
 
 def test_past_sessions_have_attendees_no_shows_and_late_cancellations(app):
@@ -242,7 +242,7 @@ def test_the_demo_practitioner_has_a_place_and_a_place_on_a_waiting_list(app):
         waiting = [b for b in upcoming if b.status is BookingStatus.WAITLISTED]
         assert len(confirmed) == 1 and len(waiting) == 1
         assert waiting[0].session.is_full
-        assert services.waiting_position(waiting[0]) == 2
+        assert queries.waiting_position(waiting[0]) == 2
         assert all(b.completed_at for b in bookings if b.session.starts_at <= NOW)
 
 

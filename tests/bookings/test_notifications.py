@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from icalendar import Calendar
 
 from lms.accounts.models import Role, User
-from lms.bookings import interest, jobs, services
+from lms.bookings import decisions, interest, jobs, services
 from lms.bookings.models import Booking, BookingStatus, OfferStatus, PlaceOffer
 from lms.catalogue import sessions as scheduling
 from lms.catalogue.models import Course, CourseSession
@@ -339,7 +339,7 @@ def test_approved_booking_is_confirmed_with_an_invitation(
     coordinator = make_user(roles=(Role.COORDINATOR,), agency_id=agency)
     dana = make_user(agency_id=agency)
     booking_id = book(session_id, dana)
-    services.approve(booking_row(booking_id), by=user(coordinator), now=NOW + timedelta(hours=2))
+    decisions.approve(booking_row(booking_id), by=user(coordinator), now=NOW + timedelta(hours=2))
     db.session.commit()
 
     message = only("booking_approved", to=dana)
@@ -362,7 +362,7 @@ def test_declined_booking_gives_the_reason_and_no_join_link(
     coordinator = make_user(roles=(Role.COORDINATOR,), agency_id=agency)
     dana = make_user(agency_id=agency)
     booking_id = book(session_id, dana)
-    services.decline(
+    decisions.decline(
         booking_row(booking_id),
         by=user(coordinator),
         reason="Please book   the March date\ninstead",

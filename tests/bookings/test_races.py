@@ -290,7 +290,7 @@ def test_c1_catches_a_naive_count_then_write_booking(app, crowd, make_course_ses
             .execution_options(populate_existing=True)
         )
 
-    monkeypatch.setattr(services, "_take_place", naive_take_place)
+    monkeypatch.setattr(services, "take_place", naive_take_place)
     monkeypatch.setattr(services, "lock_session", lock_nothing)
     racers: list[Racer] = []
     for _ in range(RUNS):

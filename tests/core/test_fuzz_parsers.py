@@ -4,8 +4,8 @@ inputs, and the cleaners every one-line value goes through. Each gives its value
 refusal with a message, never another exception; what it gives back reads back the same; and
 no control character comes out of a cleaner.
 
-Elsewhere: Teams and Zoom reports in tests/attendance/test_fuzz_reports.py, completion files
-in tests/elearning/test_fuzz_completion_files.py, xAPI statements in
+Elsewhere: Teams and Zoom reports in tests/attendance/test_fuzz_meeting_reports.py, completion
+files in tests/elearning/test_fuzz_completion_files.py, xAPI statements in
 tests/elearning/test_fuzz_xapi_statements.py (and the endpoint against its OpenAPI document in
 tests/elearning/test_xapi_contract.py), pasted credentials in
 tests/certificates/test_fuzz_credentials.py, evaluation answers in

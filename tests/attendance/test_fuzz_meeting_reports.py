@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
-from lms.attendance.report_times import ReportError, read_duration, read_stamp
-from lms.attendance.reports import LONDON, parse_report
+from lms.attendance.meeting_report_times import ReportError, read_duration, read_stamp
+from lms.attendance.meeting_reports import LONDON, parse_report
 from tests.fuzzing import CONTROLS, bounded, nasty
 
 SAMPLES = Path(__file__).parent / "samples"

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from lms.attendance.reports import Attendee, Report, ReportError, parse_report
+from lms.attendance.meeting_reports import Attendee, Report, ReportError, parse_report
 
 SAMPLES = Path(__file__).parent / "samples"
 WINDOW = (datetime(2027, 3, 9, 9, 30, tzinfo=UTC), datetime(2027, 3, 9, 12, 30, tzinfo=UTC))

@@ -1,4 +1,5 @@
-"""Read Microsoft Teams and Zoom attendance reports: who attended, and for how many minutes.
+"""Read the attendance reports Microsoft Teams and Zoom give for a meeting: who attended, and for
+how many minutes. This is the virtual attendance import's parser; the statistics are `lms.reports`.
 
 Pure functions, no database: bytes in, a `Report` out, or a `ReportError` whose message can be
 shown to the person who uploaded the file. Minutes are counted honestly: each person's intervals
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from lms.attendance.report_times import (
+from lms.attendance.meeting_report_times import (
     NO_TIMES,
     Interval,
     ReportError,

@@ -1,5 +1,5 @@
-"""Times in attendance reports: the date formats Teams and Zoom write, day or month first,
-durations, and the refusal for a report of another date. Pure functions, no database."""
+"""Times in meeting attendance reports: the date formats Teams and Zoom write, day or month
+first, durations, and the refusal for a report of another date. Pure functions, no database."""
 
 import re
 from datetime import UTC, datetime, timedelta
