@@ -32,10 +32,9 @@ from lms.extensions import db
 from lms.settings import services as settings
 
 
-def check_bookable(
-    course_session: CourseSession, person: User, *, now: datetime, by: User | None = None
-) -> None:
-    """Refuse a booking the session's state, window or the person's record does not allow."""
+def check_open(course_session: CourseSession, *, now: datetime) -> None:
+    """Refuse a booking the session's state or booking window does not allow (checked again
+    under the session's lock, since an administrator may have changed it meanwhile)."""
     course = course_session.course
     if course_session.status is SessionStatus.CANCELLED:
         raise BookingError("This session has been cancelled, so it cannot be booked")
@@ -49,6 +48,13 @@ def check_bookable(
         raise BookingError(f"Booking opens on {uk_datetime(course_session.booking_opens_at)}")
     if course_session.booking_closes_at and now >= course_session.booking_closes_at:
         raise BookingError("Booking for this session has closed")
+
+
+def check_bookable(
+    course_session: CourseSession, person: User, *, now: datetime, by: User | None = None
+) -> None:
+    """Refuse a booking the session's state, window or the person's record does not allow."""
+    check_open(course_session, now=now)
     if not person.is_active:
         raise BookingError(f"{person.name}'s account is deactivated")
     if not person.is_email_confirmed and not (by is not None and by.has_role(Role.ADMIN)):
@@ -66,6 +72,7 @@ def check_bookable(
             "You already have" if by is None or by.id == person.id else f"{person.name} already has"
         )
         raise BookingError(f"{who} a booking for this session: {existing.status.label.lower()}")
+    course = course_session.course
     if course.prerequisite_id and not has_completed(person, course.prerequisite_id):
         raise BookingError(f"This course needs {course.prerequisite.title} to be completed first")
 
@@ -74,8 +81,13 @@ def book_place(course_session: CourseSession, person: User, *, by: User, now: da
     """Book a place for a person, or a place on the waiting list when the session is full.
     Courses needing approval (and people whose record needs it) get a pending booking that
     holds its place until the coordinator decides or it lapses."""
-    course_session = lock_session(course_session.id)
+    # Everything that reads only is done before the lock, so that the bookings of one session,
+    # which pass the lock one at a time, each hold it briefly (bench/ANALYSIS.md, the storm).
     check_bookable(course_session, person, now=now, by=by)
+    approval = needs_approval(course_session, person, by, now)
+    hold = timedelta(days=settings.current().approval_hold_days) if approval else None
+    course_session = lock_session(course_session.id)
+    check_open(course_session, now=now)
     booking = Booking(
         user=person,
         session=course_session,
@@ -90,9 +102,8 @@ def book_place(course_session: CourseSession, person: User, *, by: User, now: da
                 f"{person.agency.name} already has the most places allowed for one agency "
                 f"on this session ({cap})"
             )
-        if needs_approval(course_session, person, by, now):
+        if approval:
             booking.status = BookingStatus.PENDING
-            hold = timedelta(days=settings.current().approval_hold_days)
             booking.pending_expires_at = min(now + hold, course_session.starts_at)
         else:
             booking.status = BookingStatus.CONFIRMED
