@@ -26,7 +26,7 @@ from bench import upcoming
 from bench.databases import DATA, ROOT, SECRET_KEY, Database, analyze, app_environment
 from lms import create_app
 from lms.extensions import db
-from lms.scale import PASSWORD
+from lms.scale.figures import PASSWORD
 
 WRK_SCRIPT = ROOT / "bench" / "wrk.lua"
 LOG = DATA / "gunicorn.log"

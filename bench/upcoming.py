@@ -27,7 +27,7 @@ from lms.catalogue.models import (
 from lms.catalogue.sessions import DEFAULT_CANCELLATION_NOTICE, is_twilight
 from lms.core.timefmt import local, london_to_utc
 from lms.extensions import db
-from lms.scale import DAY_SLOTS, TWILIGHT_RATE, TWILIGHT_SLOTS
+from lms.scale.figures import DAY_SLOTS, TWILIGHT_RATE, TWILIGHT_SLOTS
 
 SESSIONS = 200  # about half a year at seed-scale's pace (4,000 sessions in ten years)
 WEEKS = 26

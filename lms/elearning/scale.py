@@ -4,8 +4,8 @@ the agency the person was in on the day, from monthly provider files (an import 
 or live statements; and about one row in a hundred from an address nobody has an account with,
 waiting in the unmatched queue. One person, module and day is held once, by construction.
 
-Rows are added to the scale builder's tables (`lms.scale._Builder.rows`) with ids chosen here,
-and written with the rest by bulk inserts (`TABLES`).
+Rows are added to the scale builder's tables (`lms.scale.builder.Builder.rows`) with ids chosen
+here, and written with the rest by bulk inserts (`TABLES`).
 """
 
 from datetime import UTC, date, datetime, time, timedelta
@@ -97,7 +97,7 @@ def bulk_insert(table: sa.Table, rows: list[dict]) -> None:
         index.create(bind=connection)
 
 
-# Tables written by `bulk_insert` rather than `lms.scale._insert`.
+# Tables written by `bulk_insert` rather than `lms.scale.builder.insert`.
 WRITERS = {"elearning_completions": bulk_insert}
 
 

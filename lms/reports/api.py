@@ -21,6 +21,7 @@ from lms.core.models import utcnow
 from lms.extensions import db
 from lms.reports import build, export, filters, openapi, periods
 from lms.reports.openapi import OPTIONS, REPEATABLE, option_values
+from lms.reports.period_patterns import period_admitted, period_rule
 
 bp = Blueprint("reports_api", __name__, url_prefix="/api/v1/reports")
 
@@ -128,7 +129,7 @@ def _arguments(name: str) -> tuple[dict[str, str], dict]:
 
 
 def _check_period(name: str, value: str) -> None:
-    if openapi.period_admitted(name, value):
+    if period_admitted(name, value):
         return
     try:
         periods.parse(value)
@@ -138,8 +139,7 @@ def _check_period(name: str, value: str) -> None:
     # the one way the API takes.
     raise Refused(
         400,
-        f"The {name} report cannot answer for the period {_shown(value)}. "
-        + openapi.period_rule(name),
+        f"The {name} report cannot answer for the period {_shown(value)}. " + period_rule(name),
     )
 
 

@@ -23,7 +23,7 @@ from lms.core.models import utcnow
 from lms.extensions import db
 from lms.reports import periods
 from lms.reports.build import REPORTS, TREND_MEASURES
-from lms.reports.openapi import period_admitted
+from lms.reports.period_patterns import period_admitted
 from tests.api.contract import admits, parameter
 from tests.conftest import one_day, post_form, uk
 
