@@ -41,6 +41,27 @@ def lock_session(session_id: int) -> CourseSession:
     )
 
 
+# A session's own columns that booking rules read; `lock_loaded` re-reads only these.
+SESSION_STATE = (
+    "status",
+    "starts_at",
+    "ends_at",
+    "booking_opens_at",
+    "booking_closes_at",
+    "capacity",
+    "places_taken",
+    "agency_cap",
+)
+
+
+def lock_loaded(course_session: CourseSession) -> CourseSession:
+    """Lock a session already loaded (on PostgreSQL, until the transaction ends) and re-read its
+    own state, keeping its course, venue and dates as loaded: so the work done under the lock
+    (the booking's message) reads nothing more from the database."""
+    db.session.refresh(course_session, attribute_names=SESSION_STATE, with_for_update=True)
+    return course_session
+
+
 def refresh(booking: Booking) -> Booking:
     """The booking as the database holds it now, not as this transaction last read it."""
     return db.session.scalar(

@@ -17,6 +17,7 @@ from lms.bookings.places import (
     agency_holding,
     confirmed_booking,
     insert_booking,
+    lock_loaded,
     lock_session,
     needs_approval,
     refresh,
@@ -86,7 +87,8 @@ def book_place(course_session: CourseSession, person: User, *, by: User, now: da
     check_bookable(course_session, person, now=now, by=by)
     approval = needs_approval(course_session, person, by, now)
     hold = timedelta(days=settings.current().approval_hold_days) if approval else None
-    course_session = lock_session(course_session.id)
+    course_session.venue, course_session.dates  # noqa: B018 - loaded now, for the message
+    course_session = lock_loaded(course_session)
     check_open(course_session, now=now)
     booking = Booking(
         user=person,

@@ -22,6 +22,7 @@ from flask.testing import FlaskClient
 from lms.accounts.models import Role, User
 from lms.bookings import services
 from lms.bookings.models import HOLDS_PLACE, LIVE, Booking, BookingStatus, OfferStatus, PlaceOffer
+from lms.bookings.places import SESSION_STATE
 from lms.catalogue import sessions as scheduling
 from lms.catalogue.models import CourseSession
 from lms.core.errors import DomainError
@@ -283,15 +284,12 @@ def test_c1_catches_a_naive_count_then_write_booking(app, crowd, make_course_ses
         )
         return True
 
-    def lock_nothing(session_id: int) -> CourseSession:
-        return db.session.scalar(
-            sa.select(CourseSession)
-            .where(CourseSession.id == session_id)
-            .execution_options(populate_existing=True)
-        )
+    def lock_nothing(course_session: CourseSession) -> CourseSession:
+        db.session.refresh(course_session, attribute_names=SESSION_STATE)
+        return course_session
 
     monkeypatch.setattr(services, "take_place", naive_take_place)
-    monkeypatch.setattr(services, "lock_session", lock_nothing)
+    monkeypatch.setattr(services, "lock_loaded", lock_nothing)
     racers: list[Racer] = []
     for _ in range(RUNS):
         session_id = make_course_session(capacity=10)
