@@ -254,7 +254,11 @@ def _missed(reports: dict | None, pages: dict | None, others: list[str] = ()) ->
         if share is not None and load["share"] < share:
             lines.append(
                 f"{load['page']}: {load['share']:.1%} of the ceiling's throughput, "
-                f"{share / load['share']:.1f}x short of {share:.0%}."
+                + (
+                    f"{share / load['share']:.1f}x short of {share:.0%}."
+                    if load["share"]
+                    else f"no request answered within the run, against {share:.0%}."
+                )
             )
     if not lines:
         return ["## Targets", "", "Every target was met.", ""]
