@@ -204,8 +204,9 @@ def _measure(load: Load, figures: dict) -> None:
 
 
 @contextmanager
-def _serving(database: Database, server: Server):
-    """gunicorn serving the app as production runs it, on a free port, until the block ends."""
+def _serving(database: Database, server: Server, log_path: Path = LOG):
+    """gunicorn serving the app as production runs it, on a free port, until the block ends;
+    its log goes to `log_path`."""
     server.port = _free_port()
     command = [
         str(Path(sys.executable).parent / "gunicorn"),
@@ -216,7 +217,7 @@ def _serving(database: Database, server: Server):
         "--backlog", "2048",
         "wsgi:app",
     ]  # fmt: skip
-    with open(LOG, "w") as log:
+    with open(log_path, "w") as log:
         server.process = subprocess.Popen(
             command, cwd=ROOT, env=app_environment(database.url), stdout=log, stderr=log
         )

@@ -112,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
                         print(f"  {outcome.database}, {outcome.phase}: FAILED {what}")
                 for error in outcome.errors[:10]:
                     print(f"  {outcome.database}, {outcome.phase}: error {error}")
+                if outcome.errors:
+                    print(f"  the server's log: {storm.log(outcome.database)}")
             failed = True
 
     if args.only in (None, "elearning-import"):

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from bench import pages
 from bench import storm_setup as setup
-from bench.databases import SECRET_KEY, Database
+from bench.databases import DATA, SECRET_KEY, Database
 from lms import create_app
 from lms.bookings.models import BookingStatus
 from lms.extensions import db
@@ -114,7 +114,7 @@ def run(database: Database, server: pages.Server, *, window: float = WINDOW) -> 
             booked = setup.book(race_id, leaving + queued, now)
             cookies = setup.cookies(app, persons, pages.USER_AGENT)
             db.session.remove()
-            with pages._serving(database, server):
+            with pages._serving(database, server, log(database.name)):
                 storm = _storm(app, database, server, storm_id, persons, cookies, window)
                 race = _race(
                     app,
@@ -131,6 +131,11 @@ def run(database: Database, server: pages.Server, *, window: float = WINDOW) -> 
             db.session.remove()
             db.engine.dispose()
     return [storm, race]
+
+
+def log(database: str):
+    """The server's log of one database's storm (a 500's traceback is there)."""
+    return DATA / f"gunicorn-storm-{database.lower()}.log"
 
 
 def _storm(app, database, server, session_id, persons, cookies, window) -> Storm:
