@@ -49,7 +49,8 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Benchmarks: writes bench/RESULTS.md (options: BENCH_ARGS="--fresh --only reports --repeat 15").
+# Benchmarks: writes bench/RESULTS.md (options: BENCH_ARGS="--fresh --only reports --repeat 15";
+# parts: reports, pages, storm, elearning-import, certificates).
 bench: $(VENV)/.installed
 	@command -v wrk >/dev/null 2>&1 || { echo "== Installing wrk"; apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }

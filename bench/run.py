@@ -1,6 +1,6 @@
 """Run the benchmarks and write bench/RESULTS.md: `make bench`, or
-`.venv/bin/python bench/run.py [--fresh] [--only reports|pages|elearning-import|certificates]
-[--repeat N] ...`.
+`.venv/bin/python bench/run.py [--fresh]
+[--only reports|pages|storm|elearning-import|certificates] [--repeat N] ...`.
 
 The first run builds its own databases (about a minute); later runs reuse them."""
 
@@ -22,6 +22,7 @@ from bench import (  # noqa: E402
     pages,
     reports,
     results,
+    storm,
 )
 
 
@@ -30,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fresh", action="store_true", help="drop and rebuild both databases")
     parser.add_argument(
         "--only",
-        choices=("reports", "pages", "elearning-import", "certificates"),
+        choices=("reports", "pages", "storm", "elearning-import", "certificates"),
         help="run one part only",
     )
     parser.add_argument("--repeat", type=int, default=9, help="timed runs of each report")
@@ -45,6 +46,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=15, help="wrk's run per page")
     parser.add_argument("--page-warmup", type=int, default=5, help="wrk's warm-up per page, s")
     parser.add_argument("--connections", type=int, default=50, help="wrk's open connections")
+    parser.add_argument(
+        "--storm-window",
+        type=float,
+        default=storm.WINDOW,
+        help="seconds over which the storm's presses go out (0: all at once)",
+    )
     default = pages.default_server()
     parser.add_argument("--workers", type=int, default=default.workers, help="gunicorn workers")
     parser.add_argument("--worker-class", default=default.worker_class, help="sync or gthread")
@@ -52,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     postgresql = databases.postgresql()
+    failed = False
     print("Preparing the databases", flush=True)
     wanted = [postgresql] if args.only == "pages" else [databases.sqlite(), postgresql]
     if args.only in ("elearning-import", "certificates"):
@@ -87,6 +95,27 @@ def main(argv: list[str] | None = None) -> int:
         )
         results.save("pages", _pages_part(args, server, loads, load_average))
 
+    if args.only in (None, "storm"):
+        load_average = os.getloadavg()[0]
+        server = pages.Server(args.workers, args.worker_class, args.threads)
+        print(f"Booking storm ({server.described})", flush=True)
+        storms = [
+            outcome
+            for database in wanted
+            for outcome in storm.run(database, server, window=args.storm_window)
+        ]
+        results.save("storm", _storm_part(args, server, storms, load_average))
+        if not all(outcome.correct for outcome in storms):
+            for outcome in storms:
+                for what, held in outcome.checks:
+                    if not held:
+                        print(f"  {outcome.database}, {outcome.phase}: FAILED {what}")
+                for error in outcome.errors[:10]:
+                    print(f"  {outcome.database}, {outcome.phase}: error {error}")
+                if outcome.errors:
+                    print(f"  the server's log: {storm.log(outcome.database)}")
+            failed = True
+
     if args.only in (None, "elearning-import"):
         load_average = os.getloadavg()[0]
         print(f"E-learning import ({args.import_repeat} runs of each file)", flush=True)
@@ -116,8 +145,12 @@ def main(argv: list[str] | None = None) -> int:
         results.saved("pages"),
         results.saved("elearning-import"),
         results.saved("certificates"),
+        results.saved("storm"),
     )
     print(f"Wrote {path.relative_to(databases.ROOT)}")
+    if failed:
+        print("\nFAILED: the booking storm booked wrongly or answered with errors", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -148,6 +181,17 @@ def _reports_part(args, wanted, timings, load_average: float) -> dict:
             asdict(t) | {"median": t.median, "floor_median": t.floor_median, "ratio": t.ratio}
             for t in timings
         ],
+    }
+
+
+def _storm_part(args, server, storms, load_average: float) -> dict:
+    return {
+        "measured_at": _now(),
+        "load_average": load_average,
+        "server": server.described,
+        "window": args.storm_window,
+        "notes": storm.NOTES,
+        "storms": [asdict(s) | {"rps": s.rps, "correct": s.correct, "met": s.met} for s in storms],
     }
 
 

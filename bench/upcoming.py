@@ -4,7 +4,8 @@ seed-scale writes history only (its last session is two days before it ran), so 
 lists nothing. The bench adds about half a year of scheduled sessions after today, each with a
 trainer, one date and confirmed bookings (places taken = confirmed bookings, as the booking
 rules keep it), so /training and a session page show what a busy partnership's would. Run again
-later, it tops the number up to the same count of sessions still to start.
+later, it tops the number up to the same count of sessions still to start. It also adds the
+PDL viewer who reads the reports page under load (seed-scale makes none).
 """
 
 import random
@@ -12,7 +13,9 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from lms.accounts.models import Role, User, UserRole
+from lms.accounts.models import Agency, AgencyMembership, Role, User, UserRole
+from lms.accounts.passwords import hash_password
+from lms.accounts.services import role_grants
 from lms.bookings.models import Booking, BookingStatus
 from lms.catalogue.models import (
     Course,
@@ -27,11 +30,36 @@ from lms.catalogue.models import (
 from lms.catalogue.sessions import DEFAULT_CANCELLATION_NOTICE, is_twilight
 from lms.core.timefmt import local, london_to_utc
 from lms.extensions import db
-from lms.scale.figures import DAY_SLOTS, TWILIGHT_RATE, TWILIGHT_SLOTS
+from lms.scale.figures import DAY_SLOTS, PASSWORD, TWILIGHT_RATE, TWILIGHT_SLOTS
 
 SESSIONS = 200  # about half a year at seed-scale's pace (4,000 sessions in ten years)
 WEEKS = 26
 FULL_RATE = 0.3
+PDL_VIEWER = "pdl.viewer@bench.example"
+
+
+def ensure_pdl_viewer(now: datetime | None = None) -> str:
+    """A PDL viewer who signs in with the scale data's password; made once. Commits."""
+    if db.session.scalar(sa.select(User.id).where(User.email == PDL_VIEWER)) is None:
+        now = now or datetime.now(UTC)
+        agency = db.session.scalars(sa.select(Agency).order_by(Agency.id)).first()
+        user = User(
+            email=PDL_VIEWER,
+            name="Bench PDL Viewer",
+            job_title="Partnership development lead",
+            agency=agency,
+            password_hash=hash_password(PASSWORD),
+            email_confirmed_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+        user.role_grants = role_grants({Role.PDL_VIEWER}, agency, now=now)
+        user.memberships = [
+            AgencyMembership(agency=agency, job_title=user.job_title, started_at=now)
+        ]
+        db.session.add(user)
+        db.session.commit()
+    return PDL_VIEWER
 
 
 def upcoming(now: datetime) -> sa.Select:
