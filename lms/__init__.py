@@ -7,7 +7,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms import config as app_settings
-from lms.extensions import csrf, db, limiter, login_manager, migrate
+from lms.extensions import csrf, db, limiter, login_manager
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,7 +61,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.before_request(inputs.refuse_nul_bytes)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    from lms.core import migrations
+
+    migrations.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
     import lms.core.ratelimit  # noqa: F401 - registers the database:// rate-limit storage

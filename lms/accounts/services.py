@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from email_validator import EmailNotValidError, validate_email
 
 from lms.accounts.models import (
     Agency,
@@ -55,6 +54,8 @@ def normalise_email(email: str) -> str:
 def check_email(email: str, *, field: str = "email") -> str:
     """Return the normalised address, or refuse one that is not a valid email address."""
     email = normalise_email(email)
+    from email_validator import EmailNotValidError, validate_email  # on first use
+
     try:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError:

@@ -15,9 +15,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from joserfc import jws
-from joserfc.errors import JoseError
-from joserfc.jwk import RSAKey
 
 from lms.certificates import credentials, keys
 from lms.certificates.models import (
@@ -184,6 +181,10 @@ def _signature(token: str, header: dict) -> Line:
             "Signed with a key this partnership withdrew on "
             f"{uk_datetime(row.withdrawn_at)}: it cannot be trusted.",
         )
+    from joserfc import jws  # imported at the first check, not at start-up
+    from joserfc.errors import JoseError
+    from joserfc.jwk import RSAKey
+
     try:
         jws.deserialize_compact(
             token, RSAKey.import_key(row.public_jwk), algorithms=[keys.ALGORITHM]

@@ -17,7 +17,6 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
-from joserfc import jws
 
 from lms.catalogue.models import Course
 from lms.certificates import keys
@@ -217,6 +216,8 @@ def sign(claims: dict, signer: keys.Signer) -> str:
     """A compact JWS of the claims: header alg RS256, kid the public key's address, typ JWT."""
     header = {"alg": keys.ALGORITHM, "kid": key_url(signer.kid), "typ": "JWT"}
     payload = json.dumps(claims, ensure_ascii=False, separators=(",", ":")).encode()
+    from joserfc import jws  # imported at the first signature, not at start-up
+
     return jws.serialize_compact(header, payload, signer.private_key, algorithms=[keys.ALGORITHM])
 
 

@@ -19,7 +19,6 @@ from typing import IO
 import sqlalchemy as sa
 from flask import current_app
 
-from lms.certificates import pdf
 from lms.certificates.issuing import LIVE
 from lms.certificates.models import Certificate, PartnershipLogo
 from lms.core.errors import DomainError
@@ -89,6 +88,8 @@ def certificates(ids: list[int], *, chunk: int = PROGRESS_EVERY) -> Iterator[Cer
 def renderer() -> Callable[[Certificate], bytes]:
     """The certificate PDF as the service prints it, with the partnership's logo read once for
     the whole ZIP rather than once per certificate."""
+    from lms.certificates import pdf  # reportlab, imported when the first ZIP is made
+
     partnership = current_app.config["PARTNERSHIP_NAME"]
     logo = db.session.get(PartnershipLogo, 1)
 

@@ -12,14 +12,19 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask import current_app
-from joserfc.jwk import RSAKey
 
 from lms.certificates.models import SigningKey
 from lms.core.errors import DomainError
 from lms.extensions import db
+
+if TYPE_CHECKING:
+    # joserfc (and the cryptography package under it) is imported where a key is made, read
+    # or checked, not when the app starts: a report or a page never needs it.
+    from joserfc.jwk import RSAKey
 
 ALGORITHM = "RS256"
 KEY_SIZE = 2048
@@ -27,7 +32,7 @@ KEY_SIZE = 2048
 KID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 # Private keys read from their files, by path and modification time.
-_loaded: dict[tuple[str, int], RSAKey] = {}
+_loaded: dict[tuple[str, int], "RSAKey"] = {}
 
 
 class SigningKeyError(DomainError):
@@ -39,7 +44,7 @@ class Signer:
     """The current key: its row and its private part."""
 
     row: SigningKey
-    private_key: RSAKey
+    private_key: "RSAKey"
 
     @property
     def kid(self) -> str:
@@ -85,7 +90,7 @@ def _write_private(kid: str, pem: bytes) -> Path:
     return target
 
 
-def public_jwk(private_key: RSAKey, kid: str) -> dict:
+def public_jwk(private_key: "RSAKey", kid: str) -> dict:
     public = private_key.as_dict(private=False)
     return {
         "kty": "RSA",
@@ -100,6 +105,8 @@ def public_jwk(private_key: RSAKey, kid: str) -> dict:
 def generate(*, now: datetime) -> SigningKey:
     """A new key pair: the private file written, the public JWK added (flushed, not committed).
     It becomes the current key, being the newest."""
+    from joserfc.jwk import RSAKey
+
     private_key = RSAKey.generate_key(KEY_SIZE, private=True)
     kid = private_key.thumbprint()
     _write_private(kid, private_key.as_pem(private=True))
@@ -167,7 +174,9 @@ def status_of(row: SigningKey) -> str:
     return "active"
 
 
-def _load(path: Path) -> RSAKey:
+def _load(path: Path) -> "RSAKey":
+    from joserfc.jwk import RSAKey
+
     stamp = (str(path), path.stat().st_mtime_ns)
     if stamp not in _loaded:
         _loaded.clear()

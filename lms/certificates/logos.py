@@ -11,8 +11,6 @@ import warnings
 from dataclasses import dataclass
 from datetime import datetime
 
-from PIL import Image, UnidentifiedImageError
-
 from lms.audit import services as audit
 from lms.certificates.models import PartnershipLogo
 from lms.core.errors import DomainError
@@ -58,6 +56,8 @@ def check(content: bytes | None, file_name: str | None = None) -> CheckedLogo:
             "The selected file must be a PNG or JPEG (it is checked from its content, not its name)"
         )
     _magic, media_type, pillow_format = found
+    from PIL import Image, UnidentifiedImageError  # imported at the first upload, not at start-up
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

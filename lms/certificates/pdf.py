@@ -17,7 +17,6 @@ from decimal import Decimal
 
 from flask import current_app
 from PIL import Image
-from reportlab import rl_config
 from reportlab.lib.colors import Color, black
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.pagesizes import A4, landscape
@@ -30,14 +29,9 @@ from reportlab.pdfgen import canvas
 from lms.certificates import codes, qr
 from lms.certificates.models import Certificate, PartnershipLogo
 from lms.core import pdffonts
-from lms.core.timefmt import local, long_date
+from lms.core.timefmt import day_span, local, long_date
 from lms.core.urls import external_url
 from lms.extensions import db
-
-# Streams in binary, as PDF allows: reportlab's default wraps every stream (the page, the fonts,
-# the logo) in ASCII85 for 7-bit channels, in pure Python, which doubles the time of a page.
-# Process-wide; every PDF the product makes reads the same either way.
-rl_config.useA85 = 0
 
 PAGE = landscape(A4)
 WIDTH, HEIGHT = PAGE
@@ -55,9 +49,7 @@ DOT = " · "
 
 
 def days_text(certificate: Certificate) -> str:
-    if certificate.first_day == certificate.last_day:
-        return long_date(certificate.first_day)
-    return f"{long_date(certificate.first_day)} to {long_date(certificate.last_day)}"
+    return day_span(certificate.first_day, certificate.last_day)
 
 
 def hours_text(certificate: Certificate) -> str:

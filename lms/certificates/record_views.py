@@ -5,7 +5,7 @@ from flask import Blueprint, Response, current_app, render_template
 from flask_login import current_user, login_required
 
 from lms.accounts.models import User
-from lms.certificates import record_pdf, records
+from lms.certificates import records
 from lms.certificates.permissions import can_see_record
 from lms.core.models import utcnow
 from lms.core.security import require
@@ -47,6 +47,8 @@ def show(user_id):
 @login_required
 def pdf(user_id):
     record = _record(user_id)
+    from lms.certificates import record_pdf  # reportlab, imported at the first download
+
     body = record_pdf.render(record, partnership=current_app.config["PARTNERSHIP_NAME"])
     return _download(body, content_type="application/pdf", user_id=user_id, extension="pdf")
 

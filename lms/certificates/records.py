@@ -30,7 +30,7 @@ from lms.catalogue.models import Course, CourseSession
 from lms.certificates import issuing
 from lms.certificates.models import Certificate
 from lms.core.cells import safe_cell
-from lms.core.timefmt import long_date
+from lms.core.timefmt import day_span, long_date
 from lms.elearning import completions
 from lms.elearning.models import Completion, DeclarationStatus, TrainingDeclaration
 from lms.elearning.renewals import RenewalStatus
@@ -61,9 +61,7 @@ class Row:
 
     @property
     def days_text(self) -> str:
-        if self.first_day == self.last_day:
-            return long_date(self.first_day)
-        return f"{long_date(self.first_day)} to {long_date(self.last_day)}"
+        return day_span(self.first_day, self.last_day)
 
     @property
     def validity_text(self) -> str:

@@ -10,16 +10,21 @@ from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput
 from wtforms import SubmitField
 
 from lms.accounts import permissions as accounts
-from lms.certificates import logos, pdf, permissions
+from lms.certificates import logos, permissions
 from lms.certificates.models import Certificate
 from lms.core import inputs
 from lms.core.forms import AppForm, show_error
 from lms.core.models import utcnow
 from lms.core.security import require
+from lms.core.timefmt import day_span
 from lms.extensions import db
 
 bp = Blueprint("certificates", __name__)
-bp.add_app_template_filter(pdf.days_text, "certificate_days")
+
+
+@bp.app_template_filter("certificate_days")
+def certificate_days(certificate: Certificate) -> str:
+    return day_span(certificate.first_day, certificate.last_day)
 
 
 inputs.allow_upload(
@@ -53,6 +58,8 @@ def download(certificate_id):
             certificate=certificate,
             newer=newer if newer and permissions.can_see_certificate(current_user, newer) else None,
         ), 410
+    from lms.certificates import pdf  # reportlab, imported at the first download
+
     response = send_file(
         BytesIO(pdf.certificate_pdf(certificate)),
         mimetype="application/pdf",

@@ -22,6 +22,13 @@ def long_date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+def day_span(first: date, last: date) -> str:
+    """22 November 2026, or 22 November 2026 to 23 November 2026."""
+    if first == last:
+        return long_date(first)
+    return f"{long_date(first)} to {long_date(last)}"
+
+
 def uk_time(moment: datetime) -> str:
     moment = local(moment)
     hour = moment.hour % 12 or 12

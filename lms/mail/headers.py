@@ -8,8 +8,6 @@ non-ASCII subjects ("Zoë 李" came out as "Zoë李"). So the subject is cleaned
 
 from email.header import Header
 
-from email_validator import EmailNotValidError, validate_email
-
 from lms.core.text import single_line
 
 MAX_LINE = 78
@@ -30,6 +28,8 @@ def clean_subject(subject: str | None) -> str:
 
 def checked_recipient(address: str | None) -> str:
     """The one address a message goes to, or InvalidMessage saying why it cannot."""
+    from email_validator import EmailNotValidError, validate_email  # on first use
+
     try:
         validate_email(address or "", check_deliverability=False)
     except EmailNotValidError as error:

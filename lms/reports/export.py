@@ -10,10 +10,6 @@ import re
 from datetime import date
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-
 from lms.core.cells import safe_cell
 from lms.core.numbers import decimal_text
 from lms.core.timefmt import long_date
@@ -86,6 +82,11 @@ def _xlsx_value(value: Any, kind: str) -> Any:
 def to_xlsx(table: Table) -> bytes:
     """A workbook of one sheet: the title, period and filters (as the CSV names them) above
     the table."""
+    # Imported here: openpyxl is a tenth of a second to import, and only a download needs it.
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_title(table.title)

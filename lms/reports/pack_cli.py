@@ -10,7 +10,7 @@ from lms.core.files import write_atomically
 from lms.core.models import utcnow
 from lms.core.timefmt import local
 from lms.extensions import db
-from lms.reports import pack_files, pack_pdf, pack_xlsx, snapshots
+from lms.reports import pack_files, snapshots
 from lms.reports.models import ReportSnapshot
 from lms.reports.periods import Period, PeriodError, financial_year, parse
 from lms.settings import services as settings
@@ -74,7 +74,7 @@ def register(app: Flask) -> None:
             raise click.ClickException(f"{error.message}. Nothing was written.") from None
         snapshot, is_new = snapshot_for(period, snapshot_id, now=now)
         figures = snapshots.figures_of(snapshot, publication=publication)
-        files = {"pdf": pack_pdf.render(figures), "xlsx": pack_xlsx.render(figures)}
+        files = {extension: pack_files.render(extension, figures) for extension in ("pdf", "xlsx")}
         if is_new:
             db.session.commit()
         version = "publication" if publication else "internal"
@@ -90,5 +90,7 @@ def register(app: Flask) -> None:
                     f"space, then run this again with --snapshot {snapshot.id}."
                 ) from None
             click.echo(str(path))
-        taken = pack_pdf.taken_text(figures)
+        from lms.reports.pack_pdf import taken_text  # imported already, to draw the PDF
+
+        taken = taken_text(figures)
         click.echo(f"Snapshot {snapshot.id} of {period.code}, figures taken {taken}")

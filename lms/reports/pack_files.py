@@ -10,16 +10,28 @@ from lms.accounts.permissions import can_view_statistics
 from lms.audit import services as audit
 from lms.core.security import require
 from lms.extensions import db
-from lms.reports import pack_pdf, pack_xlsx, snapshots
+from lms.reports import snapshots
 from lms.reports.models import ReportSnapshot
 
 bp = Blueprint("annual_pack_files", __name__, url_prefix="/reports/annual-pack")
 
 VERSIONS = ("internal", "publication")
-FORMATS = {
-    "pdf": ("application/pdf", pack_pdf.render),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", pack_xlsx.render),
+MIMETYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+
+
+def render(extension: str, figures: dict) -> bytes:
+    """The pack's PDF or workbook. Their makers import reportlab and openpyxl, which no other
+    page needs, so they are imported here, at the first download, not when the app starts."""
+    if extension == "pdf":
+        from lms.reports import pack_pdf
+
+        return pack_pdf.render(figures)
+    from lms.reports import pack_xlsx
+
+    return pack_xlsx.render(figures)
 
 
 def file_name(year: str, version: str, extension: str) -> str:
@@ -40,8 +52,7 @@ def _download(snapshot_id: int, extension: str):
             status=400,
         )
         return page, 400
-    mimetype, render = FORMATS[extension]
-    body = render(snapshots.figures_of(snapshot, publication=version == "publication"))
+    body = render(extension, snapshots.figures_of(snapshot, publication=version == "publication"))
     if version == "internal":
         audit.record(
             "annual_pack.internal_downloaded",
@@ -50,7 +61,7 @@ def _download(snapshot_id: int, extension: str):
             after={"year": snapshot.year, "format": extension, "digest": snapshot.digest},
         )
         db.session.commit()
-    response = Response(body, mimetype=mimetype)
+    response = Response(body, mimetype=MIMETYPES[extension])
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{file_name(snapshot.year, version, extension)}"'
     )
