@@ -19,6 +19,7 @@ from flask_login import login_user
 from lms.accounts.models import Agency, AgencyMembership, Role, User, UserRole
 from lms.accounts.passwords import hash_password
 from lms.accounts.services import role_grants
+from lms.bookings import queries as booking_queries
 from lms.bookings import services as bookings
 from lms.bookings.models import HOLDS_PLACE, Booking, BookingStatus, OfferStatus, PlaceOffer
 from lms.catalogue.models import (
@@ -227,7 +228,7 @@ def held(session_id: int) -> Held:
         .select_from(PlaceOffer)
         .where(PlaceOffer.session_id == session_id, PlaceOffer.status == OfferStatus.OPEN)
     )
-    result.positions = [bookings.waiting_position(b) for b in result.waiting()]
+    result.positions = [booking_queries.waiting_position(b) for b in result.waiting()]
     return result
 
 
