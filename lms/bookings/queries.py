@@ -130,6 +130,16 @@ def demand_by_agency(course_id: int) -> list[tuple[str, int]]:
     return [tuple(row) for row in rows]
 
 
+def waiting_count_column(session_id) -> sa.ScalarSelect:
+    """`waiting_count` as a column of a query over sessions (`session_id` is its id column)."""
+    return (
+        sa.select(sa.func.count())
+        .select_from(Booking)
+        .where(Booking.session_id == session_id, Booking.status == BookingStatus.WAITLISTED)
+        .scalar_subquery()
+    )
+
+
 def waiting_count(session_id: int) -> int:
     return db.session.scalar(
         sa.select(sa.func.count())

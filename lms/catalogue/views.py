@@ -15,6 +15,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from markupsafe import Markup
+from sqlalchemy.orm import joinedload
 
 from lms.accounts import permissions
 from lms.bookings import pages as bookings_for_pages
@@ -165,12 +166,29 @@ def course(code):
 @bp.get("/sessions/<int:session_id>")
 @cache.public
 def session(session_id):
-    course_session = db.get_or_404(CourseSession, session_id)
-    if not _visible(course_session.course):
+    # One query for the session, its course, venue, dates and trainers and its waiting list.
+    found = (
+        db.session.execute(
+            sa.select(CourseSession, bookings_queries.waiting_count_column(CourseSession.id))
+            .where(CourseSession.id == session_id)
+            .options(
+                joinedload(CourseSession.course),
+                joinedload(CourseSession.venue),
+                joinedload(CourseSession.dates),
+                joinedload(CourseSession.trainers),
+            )
+        )
+        .unique()
+        .first()
+    )
+    if found is None or not _visible(found[0].course):
         abort(404)
+    course_session, waiting = found
     return render_template(
         "catalogue/session.html",
-        **bookings_for_pages.session_page(course_session, current_user, now=utcnow()),
+        **bookings_for_pages.session_page(
+            course_session, current_user, now=utcnow(), waiting=waiting
+        ),
     )
 
 

@@ -6,6 +6,7 @@ import logging
 from flask import Flask, g, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm import joinedload
 
 from lms.accounts import permissions
 from lms.accounts.models import User
@@ -23,7 +24,8 @@ def load_user(user_id: str) -> User | None:
     raw_id, _, token = (user_id or "").partition(":")
     if digits(raw_id) is None or not token:
         return None
-    user = db.session.get(User, digits(raw_id))
+    # Every page asks what the person may do: their roles come in the same query.
+    user = db.session.get(User, digits(raw_id), options=[joinedload(User.role_grants)])
     if user is None or not user.is_active:
         return None
     if not hmac.compare_digest(user.session_token.encode(), token.encode()):
