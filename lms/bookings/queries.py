@@ -46,10 +46,12 @@ def interests_of(person: User) -> list[Interest]:
     )
 
 
-def colleagues_of(coordinator: User) -> list[User]:
+def colleagues_of(coordinator: User) -> list[sa.Row]:
+    """The active people of the coordinator's agency, as (id, name) rows by name: only what the
+    colleague select shows, since loading whole accounts was most of a session page's cost."""
     return list(
-        db.session.scalars(
-            sa.select(User)
+        db.session.execute(
+            sa.select(User.id, User.name)
             .where(User.agency_id == coordinator.agency_id, User.is_active.is_(True))
             .order_by(User.name)
         )
@@ -131,7 +133,8 @@ def demand_by_agency(course_id: int) -> list[tuple[str, int]]:
 
 
 def waiting_count_column(session_id) -> sa.ScalarSelect:
-    """`waiting_count` as a column of a query over sessions (`session_id` is its id column)."""
+    """`waiting_count` as a column of another query (by the session's id: correlated to a column,
+    SQLite scans every booking)."""
     return (
         sa.select(sa.func.count())
         .select_from(Booking)

@@ -15,7 +15,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from lms.accounts import permissions
 from lms.bookings import pages as bookings_for_pages
@@ -166,16 +166,17 @@ def course(code):
 @bp.get("/sessions/<int:session_id>")
 @cache.public
 def session(session_id):
-    # One query for the session, its course, venue, dates and trainers and its waiting list.
+    # One query for the session, its course, venue and dates and its waiting list, one for its
+    # trainers (joined too, SQLite would read every session's trainers to find them).
     found = (
         db.session.execute(
-            sa.select(CourseSession, bookings_queries.waiting_count_column(CourseSession.id))
+            sa.select(CourseSession, bookings_queries.waiting_count_column(session_id))
             .where(CourseSession.id == session_id)
             .options(
                 joinedload(CourseSession.course),
                 joinedload(CourseSession.venue),
                 joinedload(CourseSession.dates),
-                joinedload(CourseSession.trainers),
+                selectinload(CourseSession.trainers),
             )
         )
         .unique()

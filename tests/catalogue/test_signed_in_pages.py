@@ -77,9 +77,9 @@ def test_signed_in_query_counts_stay_the_same_as_the_data_grows(
         return seen
 
     few = statements()
-    # The person, then the session with its course, venue, dates, trainers and waiting list in
-    # one query, then the person's own booking.
-    assert few[f"/sessions/{first}"] == 3
+    # The person, the session with its course, venue, dates and waiting list, its trainers, and
+    # the person's own booking.
+    assert few[f"/sessions/{first}"] == 4
 
     for _ in range(12):
         make_course_session(make_course(theme_ids=[theme]), trainer_ids=[t.id for t in trainers])
