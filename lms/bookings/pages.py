@@ -18,9 +18,12 @@ def colleague_form(user) -> ColleagueForm | None:
     return form
 
 
-def session_panel(course_session, user, *, form: ColleagueForm | None = None) -> dict:
-    """The signed-in person's booking and position, the waiting list, a coordinator's form to
-    book a colleague (the one sent, with its errors, when it is shown again)."""
+def session_panel(
+    course_session, user, *, form: ColleagueForm | None = None, waiting: int | None = None
+) -> dict:
+    """The signed-in person's booking and position, the waiting list (counted here unless the
+    caller read it with the session), a coordinator's form to book a colleague (the one sent,
+    with its errors, when it is shown again)."""
     own = queries.live_booking(user, course_session) if user.is_authenticated else None
     teaches = user.is_authenticated and any(t.id == user.id for t in course_session.trainers)
     confirmed = own is not None and own.status.value == "confirmed"
@@ -29,12 +32,14 @@ def session_panel(course_session, user, *, form: ColleagueForm | None = None) ->
         "show_join_link": bool(course_session.venue is None and (confirmed or teaches)),
         "own_booking": own,
         "own_position": queries.waiting_position(own) if own else None,
-        "waiting": queries.waiting_count(course_session.id),
+        "waiting": queries.waiting_count(course_session.id) if waiting is None else waiting,
         "colleague_form": form or colleague_form(user),
     }
 
 
-def session_page(course_session, user, *, now, form: ColleagueForm | None = None) -> dict:
+def session_page(
+    course_session, user, *, now, form: ColleagueForm | None = None, waiting: int | None = None
+) -> dict:
     """What the session page shows: the session, whether it can be booked now, and the booking
     panel (with the colleague form sent, when it is shown again with its errors)."""
     page = {
@@ -42,7 +47,7 @@ def session_page(course_session, user, *, now, form: ColleagueForm | None = None
         "course": course_session.course,
         "now": now,
         "bookable": course_session.is_bookable(now),
-        **session_panel(course_session, user, form=form),
+        **session_panel(course_session, user, form=form, waiting=waiting),
     }
     if form is not None:
         page["form"] = form  # so the page's title and error summary say what is wrong

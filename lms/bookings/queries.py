@@ -47,10 +47,12 @@ def interests_of(person: User) -> list[Interest]:
     )
 
 
-def colleagues_of(coordinator: User) -> list[User]:
+def colleagues_of(coordinator: User) -> list[sa.Row]:
+    """The active people of the coordinator's agency, as (id, name) rows by name: only what the
+    colleague select shows, since loading whole accounts was most of a session page's cost."""
     return list(
-        db.session.scalars(
-            sa.select(User)
+        db.session.execute(
+            sa.select(User.id, User.name)
             .where(User.agency_id == coordinator.agency_id, User.is_active.is_(True))
             .order_by(User.name)
         )
@@ -129,6 +131,17 @@ def demand_by_agency(course_id: int) -> list[tuple[str, int]]:
         .order_by(sa.func.count(Interest.id).desc(), Agency.name)
     )
     return [tuple(row) for row in rows]
+
+
+def waiting_count_column(session_id) -> sa.ScalarSelect:
+    """`waiting_count` as a column of another query (by the session's id: correlated to a column,
+    SQLite scans every booking)."""
+    return (
+        sa.select(sa.func.count())
+        .select_from(Booking)
+        .where(Booking.session_id == session_id, Booking.status == BookingStatus.WAITLISTED)
+        .scalar_subquery()
+    )
 
 
 def waiting_count(session_id: int) -> int:

@@ -23,7 +23,13 @@ from lms.catalogue.models import (
     SessionStatus,
     Theme,
 )
-from lms.catalogue.queries import Filters, catalogue_courses, catalogue_sessions, month_bounds
+from lms.catalogue.queries import (
+    Filters,
+    catalogue_courses,
+    catalogue_sessions,
+    month_bounds,
+    with_themes,
+)
 from lms.core import cache
 from lms.core.models import utcnow
 from lms.core.timefmt import local
@@ -43,7 +49,7 @@ def sessions():
     filters = _filters(openapi.SESSION_FILTERS)
     page, per_page = _paging()
     results = db.paginate(
-        catalogue_sessions(filters, now=now),
+        with_themes(catalogue_sessions(filters, now=now)),
         page=page,
         per_page=per_page,
         error_out=False,

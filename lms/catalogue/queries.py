@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, defaultload, joinedload, selectinload
 
 from lms.catalogue.models import (
     Audience,
@@ -93,8 +93,10 @@ def catalogue_sessions(filters: Filters, *, now: datetime) -> sa.Select:
             CourseSession.starts_at > now,
         )
         .options(
-            selectinload(CourseSession.course).selectinload(Course.themes),
-            selectinload(CourseSession.venue),
+            # The course and venue come with the sessions' own row: only the dates take a query
+            # of their own. A list that shows the themes asks for them (`with_themes`).
+            contains_eager(CourseSession.course),
+            joinedload(CourseSession.venue),
             selectinload(CourseSession.dates),
         )
         .order_by(CourseSession.starts_at, CourseSession.id)
@@ -117,7 +119,7 @@ def catalogue_courses(filters: Filters) -> sa.Select:
     query = (
         sa.select(Course)
         .where(Course.status == CourseStatus.PUBLISHED)
-        .options(selectinload(Course.themes), selectinload(Course.provider))
+        .options(selectinload(Course.themes), joinedload(Course.provider))
         .order_by(Course.title, Course.id)
     )
     return _course_filters(query, filters)
@@ -129,7 +131,18 @@ def catalogue_modules(filters: Filters) -> sa.Select | None:
     None when the visitor asked for another way of delivery."""
     if filters.delivery_mode not in (None, DeliveryMode.ELEARNING):
         return None
-    return catalogue_courses(filters).where(Course.delivery_mode == DeliveryMode.ELEARNING)
+    query = (
+        sa.select(Course)
+        .where(Course.status == CourseStatus.PUBLISHED)
+        .options(joinedload(Course.provider))
+        .order_by(Course.title, Course.id)
+    )
+    return _course_filters(query, filters).where(Course.delivery_mode == DeliveryMode.ELEARNING)
+
+
+def with_themes(query: sa.Select) -> sa.Select:
+    """`catalogue_sessions` with each course's themes loaded too (one query more)."""
+    return query.options(defaultload(CourseSession.course).selectinload(Course.themes))
 
 
 def upcoming_sessions_of(course: Course, *, now: datetime) -> sa.Select:

@@ -1,10 +1,21 @@
 """The public catalogue: find training, course pages, session pages; a trainer's sessions."""
 
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    get_template_attribute,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
+from markupsafe import Markup
+from sqlalchemy.orm import joinedload, selectinload
 
 from lms.accounts import permissions
 from lms.bookings import pages as bookings_for_pages
@@ -46,23 +57,55 @@ def _query_args() -> dict:
     return {key: value for key, value in request.args.items() if key != "page"}
 
 
-def _search_form(now) -> CatalogueSearchForm:
+@dataclass(frozen=True)
+class Search:
+    """The catalogue's filters for one query string, with the filter panel and error summary
+    rendered: the same for everyone who sends that query string, so worked out once per version
+    of the catalogue (the themes) and epoch of the clock (the months offered end at midnight).
+    Shared by every request: nothing may change it, `filters` included."""
+
+    filters: queries.Filters
+    panel: Markup
+    summary: Markup
+    errors: dict
+
+
+def _search(now, *, sessions_filters: bool) -> Search:
+    # The panel never shows the page number; whether anything at all was sent decides whether
+    # the form is validated.
+    sent = tuple((key, value) for key, value in request.args.items(multi=True) if key != "page")
+    key = ("catalogue-search", request.endpoint, bool(request.args), sent)
+    return cache.memo(key, lambda: _new_search(now, sessions_filters), now=now)
+
+
+def _new_search(now, sessions_filters: bool) -> Search:
     form = CatalogueSearchForm(request.args)
     form.set_options(db.session.scalars(queries.active_themes()).all(), local(now).date())
-    return form
+    valid = form.validate() if request.args else True
+    panel = render_template(
+        "catalogue/_filters.html",
+        form=form,
+        action=url_for(request.endpoint),
+        sessions_filters=sessions_filters,
+    )
+    summary = get_template_attribute("macros/forms.html", "error_summary")(form)
+    return Search(
+        filters=_filters(form) if valid else queries.Filters(),
+        panel=Markup(panel),
+        summary=Markup(summary),
+        errors=dict(form.errors),
+    )
 
 
 @bp.get("/training")
 @cache.public
 def index():
     now = utcnow()
-    form = _search_form(now)
-    valid = form.validate() if request.args else True
-    filters = _filters(form) if valid else queries.Filters()
+    search = _search(now, sessions_filters=True)
     page = db.paginate(
-        queries.catalogue_sessions(filters, now=now), per_page=PER_PAGE, error_out=False
+        queries.catalogue_sessions(search.filters, now=now), per_page=PER_PAGE, error_out=False
     )
-    modules_query = queries.catalogue_modules(filters)
+    modules_query = queries.catalogue_modules(search.filters)
     modules = (
         db.session.scalars(modules_query).all()
         if modules_query is not None and page.page == 1
@@ -70,7 +113,7 @@ def index():
     )
     return render_template(
         "catalogue/index.html",
-        form=form,
+        form=search,
         page=page,
         modules=modules,
         now=now,
@@ -83,14 +126,14 @@ def index():
 @cache.public
 def courses():
     now = utcnow()
-    form = _search_form(now)
-    valid = form.validate() if request.args else True
-    filters = _filters(form) if valid else queries.Filters()
-    page = db.paginate(queries.catalogue_courses(filters), per_page=PER_PAGE, error_out=False)
+    search = _search(now, sessions_filters=False)
+    page = db.paginate(
+        queries.catalogue_courses(search.filters), per_page=PER_PAGE, error_out=False
+    )
     upcoming = queries.upcoming_counts([course.id for course in page.items], now=now)
     return render_template(
         "catalogue/courses.html",
-        form=form,
+        form=search,
         page=page,
         upcoming=upcoming,
         args=_query_args(),
@@ -123,12 +166,30 @@ def course(code):
 @bp.get("/sessions/<int:session_id>")
 @cache.public
 def session(session_id):
-    course_session = db.get_or_404(CourseSession, session_id)
-    if not _visible(course_session.course):
+    # One query for the session, its course, venue and dates and its waiting list, one for its
+    # trainers (joined too, SQLite would read every session's trainers to find them).
+    found = (
+        db.session.execute(
+            sa.select(CourseSession, bookings_queries.waiting_count_column(session_id))
+            .where(CourseSession.id == session_id)
+            .options(
+                joinedload(CourseSession.course),
+                joinedload(CourseSession.venue),
+                joinedload(CourseSession.dates),
+                selectinload(CourseSession.trainers),
+            )
+        )
+        .unique()
+        .first()
+    )
+    if found is None or not _visible(found[0].course):
         abort(404)
+    course_session, waiting = found
     return render_template(
         "catalogue/session.html",
-        **bookings_for_pages.session_page(course_session, current_user, now=utcnow()),
+        **bookings_for_pages.session_page(
+            course_session, current_user, now=utcnow(), waiting=waiting
+        ),
     )
 
 

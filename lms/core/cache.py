@@ -107,7 +107,7 @@ class PageCache:
         self.lock = threading.Lock()
         self.entries: OrderedDict[str, Entry] = OrderedDict()
         self.size = 0
-        self.fragments: OrderedDict[tuple, tuple[int, datetime, Markup]] = OrderedDict()
+        self.fragments: OrderedDict[tuple, tuple[int, datetime, object]] = OrderedDict()
         self.epoch: Epoch | None = None
 
     def current_epoch(self, now: datetime) -> Epoch:
@@ -140,19 +140,19 @@ class PageCache:
     def _drop(self, key: str) -> None:
         self.size -= len(self.entries.pop(key).body)
 
-    def fragment(self, key: tuple, render: Callable[[], str], now: datetime) -> Markup:
+    def memo(self, key: tuple, compute: Callable[[], object], now: datetime):
         epoch = self.current_epoch(now)
         with self.lock:
             held = self.fragments.get(key)
             if held and held[0] == epoch.version and held[1] == epoch.ends:
                 self.fragments.move_to_end(key)
                 return held[2]
-        html = Markup(render())
+        value = compute()
         with self.lock:
-            self.fragments[key] = (epoch.version, epoch.ends, html)
+            self.fragments[key] = (epoch.version, epoch.ends, value)
             while len(self.fragments) > MAX_FRAGMENTS:
                 self.fragments.popitem(last=False)
-        return html
+        return value
 
 
 @lru_cache(maxsize=1)
@@ -180,7 +180,14 @@ def _cache() -> PageCache:
 def fragment(key: tuple, render: Callable[[], str], *, now: datetime | None = None) -> Markup:
     """A piece of a page rendered once per version of the catalogue and epoch of the clock.
     The key must name everything else the piece depends on (the query string, the month...)."""
-    return _cache().fragment(key, render, now or utcnow())
+    return memo(("fragment", *key), lambda: Markup(render()), now=now)
+
+
+def memo(key: tuple, compute: Callable[[], object], *, now: datetime | None = None):
+    """What `compute` returns, worked out once per version of the catalogue and epoch of the
+    clock, like `fragment`. The value is shared by every request and thread of this worker, so
+    it must never be changed once made (a frozen dataclass, Markup, a tuple)."""
+    return _cache().memo(key, compute, now or utcnow())
 
 
 def _servable() -> bool:

@@ -3,9 +3,10 @@
 import hmac
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm import joinedload
 
 from lms.accounts import permissions
 from lms.accounts.models import User
@@ -23,12 +24,23 @@ def load_user(user_id: str) -> User | None:
     raw_id, _, token = (user_id or "").partition(":")
     if digits(raw_id) is None or not token:
         return None
-    user = db.session.get(User, digits(raw_id))
+    # Every page asks what the person may do: their roles come in the same query.
+    user = db.session.get(User, digits(raw_id), options=[joinedload(User.role_grants)])
     if user is None or not user.is_active:
         return None
     if not hmac.compare_digest(user.session_token.encode(), token.encode()):
         return None
     return user
+
+
+def _template_context(app: Flask) -> dict:
+    return {
+        "partnership_name": app.config["PARTNERSHIP_NAME"],
+        "cspNonce": csp_nonce(),
+        "navigation": navigation.items_for(current_user, request.endpoint),
+        "section_navigation": navigation.section_for(current_user, request.endpoint),
+        **permissions.PREDICATES,
+    }
 
 
 def init_app(app: Flask) -> None:
@@ -49,13 +61,13 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def template_context():
-        return {
-            "partnership_name": app.config["PARTNERSHIP_NAME"],
-            "cspNonce": csp_nonce(),
-            "navigation": navigation.items_for(current_user, request.endpoint),
-            "section_navigation": navigation.section_for(current_user, request.endpoint),
-            **permissions.PREDICATES,
-        }
+        # Every GOV.UK form widget renders a template of its own, so a page with a form runs
+        # this a dozen times: work it out once per request (and again if the person changes).
+        key = (current_user.get_id(), request.endpoint)
+        held = g.get("template_context")
+        if held is None or held[0] != key:
+            held = g.template_context = (key, _template_context(app))
+        return held[1]
 
     def error_page(status: int, title: str, message: str):
         return render_template("errors.html", title=title, message=message, status=status), status
