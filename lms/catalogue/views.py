@@ -102,6 +102,15 @@ def _new_search(now, sessions_filters: bool) -> Search:
 def index():
     now = utcnow()
     search = _search(now, sessions_filters=True)
+    # The results are the same for everyone who sends the same query string (signed in or not),
+    # so they are worked out once per version of the catalogue, like the filter panel.
+    results = cache.fragment(
+        ("catalogue-results", request.query_string), lambda: _results(search, now), now=now
+    )
+    return render_template("catalogue/index.html", form=search, results=results)
+
+
+def _results(search, now) -> str:
     page = db.paginate(
         queries.catalogue_sessions(search.filters, now=now), per_page=PER_PAGE, error_out=False
     )
@@ -112,8 +121,7 @@ def index():
         else []
     )
     return render_template(
-        "catalogue/index.html",
-        form=search,
+        "catalogue/_results.html",
         page=page,
         modules=modules,
         now=now,

@@ -206,6 +206,10 @@ def test_signed_in_pages_and_flashed_messages_never_come_from_the_cache(
     signed_in = client.get("/training")
     assert "Sign out" in signed_in.text and signed_in.headers["Cache-Control"] == "no-store"
     assert "ETag" not in signed_in.headers
+    # The results column is shared by everyone who sends the same query, and kept as exact.
+    assert places(client, "/training") == "2"
+    change(app, lambda s: setattr(s.get(CourseSession, world["session"]), "capacity", 7))
+    assert places(client, "/training") == "7"
     with anonymous.session_transaction() as cookie:
         cookie["_flashes"] = [("info", "Sign in to see this page.")]
     assert "Sign in to see this page." in anonymous.get("/training").text
