@@ -158,6 +158,7 @@ NOT_PERSONAL: dict[str, str] = {
     "venues": "venues",
     "questions": "evaluation questions",
     "partnership_settings": "the partnership's settings",
+    "cache_versions": "the catalogue's version number, for exact caching",
     "rate_limit_counters": "counts per network address, kept for minutes",
     "signing_keys": "the partnership's public keys",
     "role_tags": "role tags",

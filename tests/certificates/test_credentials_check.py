@@ -141,7 +141,7 @@ def test_a_credential_of_another_issuer_says_so(client, issued):
 def test_a_credential_signed_with_a_withdrawn_key_fails(app, client, runner, issued):
     certificate_id, token = issued()
     kid = part(token, 0)["kid"].rsplit("/", 1)[-1]
-    assert runner.invoke(args=["keys", "withdraw", kid, "--confirm"]).exit_code == 0
+    assert runner.invoke(args=["keys", "withdraw", "--confirm", "--", kid]).exit_code == 0
     assert not jwcrypto_verifies(token, jwks_of(client))
     page = page_of(client, token)
     assert "Signed with a key this partnership withdrew on" in page

@@ -125,12 +125,12 @@ def test_list_shows_each_key_its_status_and_whether_its_private_file_is_here(app
 def test_withdraw_asks_for_confirmation_then_stops_publishing_the_key(app, runner, client):
     runner.invoke(args=["keys", "generate"])
     [kid] = rows(app)
-    unconfirmed = runner.invoke(args=["keys", "withdraw", kid])
+    unconfirmed = runner.invoke(args=["keys", "withdraw", "--", kid])
     assert unconfirmed.exit_code == 1
     assert "add --confirm" in unconfirmed.output and "Nothing was changed" in unconfirmed.output
     assert rows(app)[kid].withdrawn_at is None
 
-    done = runner.invoke(args=["keys", "withdraw", kid, "--confirm"])
+    done = runner.invoke(args=["keys", "withdraw", "--confirm", "--", kid])
     assert done.exit_code == 0
     assert f"Key {kid} withdrawn" in done.output and "run `flask keys generate`" in done.output
     assert published(client) == set()
@@ -139,13 +139,13 @@ def test_withdraw_asks_for_confirmation_then_stops_publishing_the_key(app, runne
         assert keys.current() is None
     assert "withdrawn" in runner.invoke(args=["keys", "list"]).output
 
-    twice = runner.invoke(args=["keys", "withdraw", kid, "--confirm"])
+    twice = runner.invoke(args=["keys", "withdraw", "--confirm", "--", kid])
     assert twice.exit_code == 1 and "was withdrawn already" in twice.output
 
 
 @pytest.mark.parametrize("kid", ["no-such-key", "../../etc/passwd", "x" * 300])
 def test_withdraw_an_unknown_key_says_so(runner, kid):
-    result = runner.invoke(args=["keys", "withdraw", kid, "--confirm"])
+    result = runner.invoke(args=["keys", "withdraw", "--confirm", "--", kid])
     assert result.exit_code == 1
     assert "There is no key" in result.output and "keys list" in result.output
     assert "Traceback" not in result.output
